@@ -1,0 +1,2 @@
+/** Pool devices and segments, the reduction pipeline, volumes. */
+package io.tamp.datapath;

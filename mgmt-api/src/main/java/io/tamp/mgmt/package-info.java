@@ -1,0 +1,2 @@
+/** The controller process and its command-line launcher. */
+package io.tamp.mgmt;

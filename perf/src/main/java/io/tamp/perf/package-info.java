@@ -1,0 +1,2 @@
+/** JMH suites and load drivers. */
+package io.tamp.perf;
