@@ -1,0 +1,126 @@
+package io.tamp.datapath.volume;
+
+import io.tamp.metadata.store.Batch;
+import io.tamp.metadata.store.ExtentRecord;
+import io.tamp.metadata.store.Keys;
+import io.tamp.metadata.store.MetadataStore;
+import io.tamp.metadata.store.MetadataStore.Map;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * Refcount deltas and new extents of one metadata batch. Deltas accumulate while the batch is
+ * built; {@link #finish} turns them into merges, creations and deaths, so an extent that drops to
+ * zero and is referenced again within the batch never dies.
+ */
+final class BatchContext {
+    static final class Touched {
+        final long id;
+        ExtentRecord record;
+        boolean isNew;
+        boolean recordLoaded;
+        long delta;
+
+        Touched(long id) {
+            this.id = id;
+        }
+    }
+
+    /** An extent that died in the finished batch: its fingerprint leaves the index after commit. */
+    record Death(long id, byte[] fingerprint) {}
+
+    private final MetadataStore store;
+    private final HashMap<Long, Touched> touched = new HashMap<>();
+    private final HashMap<Long, Long> volumeDeltas = new HashMap<>();
+    final List<Death> deaths = new ArrayList<>();
+    long uniqueBlocksDelta;
+    long uniqueBytesDelta;
+
+    BatchContext(MetadataStore store) {
+        this.store = store;
+    }
+
+    void reset() {
+        touched.clear();
+        volumeDeltas.clear();
+        deaths.clear();
+        uniqueBlocksDelta = 0;
+        uniqueBytesDelta = 0;
+    }
+
+    /** The extent's record as of this batch, or null when it does not exist. */
+    ExtentRecord record(long id) {
+        Touched t = touched.computeIfAbsent(id, Touched::new);
+        if (!t.recordLoaded) {
+            byte[] v = store.get(Map.EXTENTS, Keys.u64(id));
+            t.record = v == null ? null : ExtentRecord.decode(v);
+            t.recordLoaded = true;
+        }
+        return t.record;
+    }
+
+    void addNew(long id, ExtentRecord r) {
+        Touched t = touched.computeIfAbsent(id, Touched::new);
+        t.record = r;
+        t.recordLoaded = true;
+        t.isNew = true;
+    }
+
+    void addRef(long id, long delta) {
+        touched.computeIfAbsent(id, Touched::new).delta += delta;
+    }
+
+    void addMapped(long volumeId, long delta) {
+        volumeDeltas.merge(volumeId, delta, Long::sum);
+    }
+
+    java.util.Map<Long, Long> volumeDeltas() {
+        return volumeDeltas;
+    }
+
+    /** Writes the refcount consequences of the batch; segment live bytes go through segments. */
+    void finish(Batch batch, io.tamp.datapath.store.SegmentTable segments) {
+        for (Touched t : touched.values()) {
+            if (t.delta == 0 && !t.isNew) {
+                continue;
+            }
+            byte[] key = Keys.u64(t.id);
+            long base = t.isNew ? 0 : store.counter(Map.REFCOUNTS, key);
+            long after = base + t.delta;
+            if (after < 0) {
+                throw new io.tamp.metadata.store.CorruptMetadataException(
+                        "refcount of extent " + t.id + " would drop below zero (" + base + " + " + t.delta + ")");
+            }
+            ExtentRecord r = record(t.id);
+            if (r == null) {
+                throw new io.tamp.metadata.store.CorruptMetadataException("extent " + t.id + " referenced but missing");
+            }
+            if (t.isNew && after > 0) {
+                batch.put(Map.EXTENTS, key, r.encode());
+                batch.add(Map.REFCOUNTS, key, after);
+                batch.put(Map.SEGMENT_EXTENTS, Keys.segmentExtentKey(r.segment(), t.id), new byte[0]);
+                segments.addLive(r.segment(), r.length(), batch);
+                uniqueBlocksDelta++;
+                uniqueBytesDelta += r.length();
+            } else if (after == 0) {
+                if (!t.isNew) {
+                    batch.delete(Map.EXTENTS, key);
+                    batch.delete(Map.REFCOUNTS, key);
+                    batch.delete(Map.SEGMENT_EXTENTS, Keys.segmentExtentKey(r.segment(), t.id));
+                    segments.addLive(r.segment(), -r.length(), batch);
+                    uniqueBlocksDelta--;
+                    uniqueBytesDelta -= r.length();
+                }
+                deaths.add(new Death(t.id, r.fingerprint()));
+            } else {
+                batch.add(Map.REFCOUNTS, key, t.delta);
+            }
+        }
+        for (var e : volumeDeltas.entrySet()) {
+            batch.add(Map.VOLUME_STATS, Keys.u64(e.getKey()), e.getValue());
+        }
+        batch.add(Map.META, Engine.KEY_UNIQUE_BLOCKS, uniqueBlocksDelta);
+        batch.add(Map.META, Engine.KEY_UNIQUE_BYTES, uniqueBytesDelta);
+    }
+}

@@ -1,0 +1,272 @@
+package io.tamp.datapath.volume;
+
+import io.tamp.datapath.reduce.ReducedBlock;
+import io.tamp.datapath.store.SegmentTable;
+import io.tamp.metadata.fingerprint.FingerprintIndex;
+import io.tamp.metadata.store.Batch;
+import io.tamp.metadata.store.ExtentRecord;
+import io.tamp.metadata.store.Keys;
+import io.tamp.metadata.store.MetadataStore;
+import io.tamp.metadata.store.MetadataStore.Map;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.rocksdb.RocksIterator;
+
+/**
+ * Turns reduced blocks and unmaps into metadata batches, under the engine's commit lock: dedup
+ * lookup, byte-granular append, block-map updates, refcount deltas, one WriteBatch per group.
+ * Extent bytes reach the device before the batch that references them is committed.
+ */
+final class Committer {
+    private final Engine engine;
+    private final MetadataStore store;
+    private final List<byte[]> keys = new ArrayList<>();
+
+    Committer(Engine engine) {
+        this.engine = engine;
+        this.store = engine.store;
+    }
+
+    /** Maps n reduced blocks at firstLba.. of volume v. Nothing changes unless OK is returned. */
+    IoStatus commitGroup(Volume v, long firstLba, ReducedBlock[] blocks, int n) {
+        engine.commitLock.lock();
+        try {
+            if (engine.failed()) {
+                return IoStatus.IO_ERROR;
+            }
+            if (v.deleted) {
+                return IoStatus.NO_VOLUME;
+            }
+            if (!canPlace(blocks, n, Engine.RESERVED_SEGMENTS)) {
+                return IoStatus.NO_SPACE;
+            }
+            BatchContext ctx = engine.ctx;
+            ctx.reset();
+            try (Batch batch = store.newBatch()) {
+                long epoch = ++engine.epoch;
+                keys.clear();
+                for (int i = 0; i < n; i++) {
+                    keys.add(Keys.blockKey(v.id(), firstLba + i));
+                }
+                List<byte[]> old = store.multiGet(Map.BLOCKMAP, keys);
+                long mappedDelta = 0;
+                for (int i = 0; i < n; i++) {
+                    byte[] prev = old.get(i);
+                    if (prev != null) {
+                        long prevExtent = BlockMapEntry.extentId(prev);
+                        if (prevExtent != BlockMapEntry.ZERO) {
+                            ctx.addRef(prevExtent, -1);
+                            mappedDelta--;
+                        }
+                    }
+                    ReducedBlock rb = blocks[i];
+                    long extent = BlockMapEntry.ZERO;
+                    if (!rb.zero) {
+                        extent = dedupOrAppend(rb, batch);
+                        ctx.addRef(extent, +1);
+                        mappedDelta++;
+                    }
+                    batch.put(Map.BLOCKMAP, keys.get(i), BlockMapEntry.encode(extent, epoch));
+                }
+                ctx.addMapped(v.id(), mappedDelta);
+                commit(batch);
+            }
+            engine.lastWriteNanos = System.nanoTime();
+            return IoStatus.OK;
+        } catch (IOException | RuntimeException e) {
+            engine.fail(e);
+            return IoStatus.IO_ERROR;
+        } finally {
+            engine.commitLock.unlock();
+        }
+    }
+
+    /** Space check before anything changes: every block assumed unique, each segment may waste a tail. */
+    private boolean canPlace(ReducedBlock[] blocks, int n, int reserve) {
+        long need = 0;
+        for (int i = 0; i < n; i++) {
+            if (!blocks[i].zero) {
+                need += blocks[i].storedLength;
+            }
+        }
+        return fits(need, reserve);
+    }
+
+    boolean fits(long needBytes, int reserveSegments) {
+        if (needBytes == 0) {
+            return true;
+        }
+        int segmentBytes = engine.segments.segmentBytes();
+        long available = engine.writer.remaining()
+                + (long) Math.max(0, engine.segments.freeCount() - reserveSegments) * (segmentBytes - 4096);
+        return needBytes <= available;
+    }
+
+    private long dedupOrAppend(ReducedBlock rb, Batch batch) throws IOException {
+        FingerprintIndex index = engine.index;
+        long hit = index.get(rb.fingerprint, 0);
+        if (hit != FingerprintIndex.NO_EXTENT) {
+            ExtentRecord r = engine.ctx.record(hit);
+            if (r != null && r.fingerprintEquals(rb.fingerprint, 0)) {
+                return hit;
+            }
+        }
+        int offset = engine.writer.append(rb.stored, 0, rb.storedLength, batch);
+        if (offset < 0) {
+            throw new IllegalStateException("segment allocation failed after the space check");
+        }
+        long id = engine.nextExtentId++;
+        ExtentRecord r = new ExtentRecord(engine.writer.segment(), offset, rb.storedLength, rb.codec.id, rb.crc,
+                rb.fingerprint.clone());
+        engine.ctx.addNew(id, r);
+        index.put(rb.fingerprint, 0, id);
+        return id;
+    }
+
+    /** Finishes the batch context, puts the open segment's new bytes on the device, commits. */
+    void commit(Batch batch) throws IOException {
+        BatchContext ctx = engine.ctx;
+        ctx.finish(batch, engine.segments);
+        engine.writer.writeTail(batch);
+        engine.persistCounters(batch);
+        store.commit(batch);
+        engine.uniqueBlocks += ctx.uniqueBlocksDelta;
+        engine.uniqueBytes += ctx.uniqueBytesDelta;
+        for (var e : ctx.volumeDeltas().entrySet()) {
+            Volume v = engine.volumeById(e.getKey());
+            if (v != null) {
+                v.addMapped(e.getValue());
+            }
+        }
+        for (BatchContext.Death d : ctx.deaths) {
+            engine.index.remove(d.fingerprint(), 0, d.id());
+        }
+    }
+
+    /**
+     * Unmaps whole blocks [startLba, endLba). Up to inlineUnmapBlocks mapped entries are released
+     * now; a larger range becomes a pending range that hides its entries at once and is released by
+     * the background drain.
+     */
+    IoStatus unmapBlocks(Volume v, long startLba, long endLba) {
+        if (startLba >= endLba) {
+            return IoStatus.OK;
+        }
+        engine.commitLock.lock();
+        try {
+            if (engine.failed()) {
+                return IoStatus.IO_ERROR;
+            }
+            if (v.deleted) {
+                return IoStatus.NO_VOLUME;
+            }
+            engine.ctx.reset();
+            try (Batch batch = store.newBatch()) {
+                long next = releaseEntries(v, startLba, endLba, Long.MAX_VALUE, engine.config.inlineUnmapBlocks(),
+                        batch);
+                if (next < endLba) {
+                    long e = ++engine.epoch;
+                    PendingUnmap range = new PendingUnmap(e, next, endLba);
+                    batch.put(Map.PENDING_UNMAP, Keys.pendingKey(v.id(), e), range.encode());
+                    commit(batch);
+                    v.pending.add(range);
+                } else {
+                    commit(batch);
+                }
+            }
+            return IoStatus.OK;
+        } catch (IOException | RuntimeException e) {
+            engine.fail(e);
+            return IoStatus.IO_ERROR;
+        } finally {
+            engine.commitLock.unlock();
+        }
+    }
+
+    /**
+     * Deletes up to limit block-map entries of v in [start, end) older than epochLimit, adding their
+     * refcount decrements to the batch context. Returns the LBA to continue from (end when done).
+     */
+    private long releaseEntries(Volume v, long start, long end, long epochLimit, int limit, Batch batch) {
+        byte[] from = Keys.blockKey(v.id(), start);
+        long mappedDelta = 0;
+        int released = 0;
+        long next = end;
+        try (RocksIterator it = store.iterator(Map.BLOCKMAP)) {
+            for (it.seek(from); it.isValid(); it.next()) {
+                byte[] k = it.key();
+                if (Keys.getLong(k, 0) != v.id()) {
+                    break;
+                }
+                long lba = Keys.getLong(k, 8);
+                if (lba >= end) {
+                    break;
+                }
+                if (released >= limit) {
+                    next = lba;
+                    break;
+                }
+                byte[] value = it.value();
+                if (BlockMapEntry.epoch(value) >= epochLimit) {
+                    continue;
+                }
+                long extent = BlockMapEntry.extentId(value);
+                if (extent != BlockMapEntry.ZERO) {
+                    engine.ctx.addRef(extent, -1);
+                    mappedDelta--;
+                }
+                batch.delete(Map.BLOCKMAP, k);
+                released++;
+            }
+        }
+        engine.ctx.addMapped(v.id(), mappedDelta);
+        return next;
+    }
+
+    /** Releases up to budget entries of pending ranges; returns whether work remains. */
+    boolean drainStep(int budget) {
+        engine.commitLock.lock();
+        try {
+            if (engine.failed()) {
+                return false;
+            }
+            for (Volume v : engine.allVolumes()) {
+                PendingUnmap range = v.pending.peek();
+                if (range == null) {
+                    if (v.deleted) {
+                        try (Batch batch = store.newBatch()) {
+                            engine.forgetVolume(v, batch);
+                            store.commit(batch);
+                        }
+                    }
+                    continue;
+                }
+                engine.ctx.reset();
+                try (Batch batch = store.newBatch()) {
+                    long next = releaseEntries(v, range.next, range.endLba, range.epoch, budget, batch);
+                    boolean done = next >= range.endLba;
+                    if (done) {
+                        batch.delete(Map.PENDING_UNMAP, Keys.pendingKey(v.id(), range.epoch));
+                    }
+                    commit(batch);
+                    range.next = next;
+                    if (done) {
+                        v.pending.remove(range);
+                    }
+                }
+                return true;
+            }
+            return false;
+        } catch (IOException | RuntimeException e) {
+            engine.fail(e);
+            return false;
+        } finally {
+            engine.commitLock.unlock();
+        }
+    }
+
+    SegmentTable segments() {
+        return engine.segments;
+    }
+}

@@ -1,0 +1,588 @@
+package io.tamp.datapath.volume;
+
+import io.tamp.datapath.pool.Pool;
+import io.tamp.datapath.reduce.Reducer;
+import io.tamp.datapath.store.SegmentTable;
+import io.tamp.datapath.store.SegmentWriter;
+import io.tamp.metadata.fingerprint.ChronicleFingerprintIndex;
+import io.tamp.metadata.fingerprint.FingerprintIndex;
+import io.tamp.metadata.store.Batch;
+import io.tamp.metadata.store.ExtentRecord;
+import io.tamp.metadata.store.Keys;
+import io.tamp.metadata.store.MetadataStore;
+import io.tamp.metadata.store.MetadataStore.Map;
+import io.tamp.metadata.store.VolumeRecord;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.rocksdb.RocksIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The block engine: a pool of devices, the metadata store and the fingerprint index, and the
+ * volumes carved from them. Volumes do the I/O; the engine owns the commit lock every metadata
+ * change goes through, durability ({@link #flush}), accounting and the background work (segment
+ * cleaner, unmap drain, periodic flush).
+ */
+public final class Engine implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+    static final byte[] KEY_UNIQUE_BLOCKS = "stats.unique.blocks".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] KEY_UNIQUE_BYTES = "stats.unique.bytes".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEY_NEXT_EXTENT = "next.extent".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEY_NEXT_VOLUME = "next.volume".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEY_EPOCH = "epoch".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEY_CLEAN = "clean".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEY_POOL_UUID = "pool.uuid".getBytes(StandardCharsets.US_ASCII);
+    /** Segments only the cleaner may open, so cleaning can always make progress on a full pool. */
+    static final int RESERVED_SEGMENTS = 2;
+    public static final long MAX_VOLUME_BYTES = 1L << 50;
+
+    final EngineConfig config;
+    final Pool pool;
+    final MetadataStore store;
+    final FingerprintIndex index;
+    final SegmentTable segments;
+    final SegmentWriter writer;
+    /** Every metadata change (block maps, extents, segments, counters) happens under this lock. */
+    final ReentrantLock commitLock = new ReentrantLock();
+    /** Readers hold it shared while they follow an extent to the device; freeing a segment takes it exclusively. */
+    final ReentrantReadWriteLock segmentLifecycle = new ReentrantReadWriteLock();
+    final BatchContext ctx;
+    final Committer committer;
+    final SegmentCleaner cleaner;
+
+    private final ConcurrentHashMap<String, Volume> byName = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Volume> byId = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService background;
+    private final SecureRandom random = new SecureRandom();
+    private final long recoveryMillis;
+    private final boolean recoveredFromCrash;
+
+    long nextExtentId;
+    long epoch;
+    private long nextVolumeId;
+    volatile long uniqueBlocks;
+    volatile long uniqueBytes;
+    volatile long lastWriteNanos;
+    private volatile boolean closed;
+    private volatile Throwable failure;
+
+    private Engine(EngineConfig config, Pool pool, MetadataStore store, FingerprintIndex index, long startNanos)
+            throws IOException {
+        this.config = config;
+        this.pool = pool;
+        this.store = store;
+        this.index = index;
+        checkPoolIdentity();
+        this.segments = SegmentTable.load(store, pool.segmentCount(), pool.segmentBytes());
+        this.writer = new SegmentWriter(pool, segments);
+        this.ctx = new BatchContext(store);
+        this.committer = new Committer(this);
+        this.cleaner = new SegmentCleaner(this);
+        nextExtentId = Math.max(1, store.counter(Map.META, KEY_NEXT_EXTENT));
+        nextVolumeId = Math.max(1, store.counter(Map.META, KEY_NEXT_VOLUME));
+        epoch = store.counter(Map.META, KEY_EPOCH);
+        uniqueBlocks = store.counter(Map.META, KEY_UNIQUE_BLOCKS);
+        uniqueBytes = store.counter(Map.META, KEY_UNIQUE_BYTES);
+        boolean fresh = store.get(Map.META, KEY_CLEAN) == null;
+        boolean wasClean = fresh || store.counter(Map.META, KEY_CLEAN) == 1;
+        loadVolumes();
+        try (Batch b = store.newBatch()) {
+            for (int seg : segments.inState(SegmentTable.State.OPEN)) {
+                segments.seal(seg, b); // a restart never appends after a tail it may not have written
+            }
+            b.put(Map.META, KEY_CLEAN, Keys.le64(0));
+            store.commit(b);
+        }
+        store.syncWal();
+        recoveredFromCrash = !wasClean;
+        if (!wasClean) {
+            scrubFingerprintIndex();
+        }
+        recoveryMillis = (System.nanoTime() - startNanos) / 1_000_000;
+        LOG.info("engine open: {} volumes, {} unique extents, {} of {} segments free, {} shutdown, recovery took {} ms",
+                byId.size(), uniqueBlocks, segments.freeCount(), segments.segmentCount(),
+                fresh ? "new pool, no" : wasClean ? "clean" : "unclean", recoveryMillis);
+        if (config.background()) {
+            background = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "tamp-background");
+                t.setDaemon(true);
+                return t;
+            });
+            background.scheduleWithFixedDelay(this::backgroundTick, 10, 10, TimeUnit.MILLISECONDS);
+        } else {
+            background = null;
+        }
+    }
+
+    /** Opens the engine on config.dataDir(), creating the pool there on first start. */
+    public static Engine open(EngineConfig config) throws IOException {
+        long start = System.nanoTime();
+        Path dir = config.dataDir();
+        Files.createDirectories(dir);
+        List<Path> devices = existingDevices(dir);
+        Pool pool;
+        if (devices.isEmpty()) {
+            devices = new ArrayList<>();
+            for (int i = 0; i < config.deviceCount(); i++) {
+                devices.add(dir.resolve("dev-" + i));
+            }
+            pool = Pool.create(devices, config.deviceBytes(), config.segmentBytes());
+            LOG.info("created pool {} on {} devices of {} bytes under {}", pool.poolUuid(), devices.size(),
+                    config.deviceBytes(), dir);
+        } else {
+            pool = Pool.open(devices);
+        }
+        MetadataStore store = null;
+        FingerprintIndex index = null;
+        try {
+            Pool p = pool;
+            store = MetadataStore.open(dir.resolve("meta"), () -> {
+                try {
+                    p.sync();
+                } catch (IOException e) {
+                    LOG.error("pool sync before memtable flush failed", e);
+                }
+            });
+            index = ChronicleFingerprintIndex.open(dir.resolve("fingerprints.cm"), config.fingerprintEntries());
+            return new Engine(config, pool, store, index, start);
+        } catch (IOException | RuntimeException e) {
+            if (index != null) {
+                index.close();
+            }
+            if (store != null) {
+                store.close();
+            }
+            pool.close();
+            throw e;
+        }
+    }
+
+    static List<Path> existingDevices(Path dir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (var s = Files.list(dir)) {
+            s.filter(p -> p.getFileName().toString().matches("dev-\\d+")).sorted().forEach(out::add);
+        }
+        return out;
+    }
+
+    private void checkPoolIdentity() throws IOException {
+        byte[] uuid = pool.poolUuid().toString().getBytes(StandardCharsets.US_ASCII);
+        byte[] recorded = store.get(Map.META, KEY_POOL_UUID);
+        if (recorded == null) {
+            if (store.get(Map.META, KEY_NEXT_EXTENT) != null) {
+                throw new IOException("metadata store has data but no pool identity: refusing to guess");
+            }
+            try (Batch b = store.newBatch()) {
+                store.commit(b.put(Map.META, KEY_POOL_UUID, uuid));
+            }
+            store.syncWal();
+        } else if (!java.util.Arrays.equals(recorded, uuid)) {
+            throw new IOException("metadata store belongs to pool " + new String(recorded, StandardCharsets.US_ASCII)
+                    + " but the devices are pool " + pool.poolUuid());
+        }
+    }
+
+    private void loadVolumes() {
+        List<PendingRecord> pending = new ArrayList<>();
+        try (RocksIterator it = store.iterator(Map.PENDING_UNMAP)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                byte[] k = it.key();
+                byte[] v = it.value();
+                pending.add(new PendingRecord(Keys.getLong(k, 0), new PendingUnmap(Keys.getLong(k, 8),
+                        Keys.getLong(v, 0), Keys.getLong(v, 8))));
+            }
+        }
+        try (RocksIterator it = store.iterator(Map.VOLUMES)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                long id = Keys.getLong(it.key(), 0);
+                VolumeRecord r = VolumeRecord.decode(id, it.value());
+                Volume v = new Volume(this, r, store.counter(Map.VOLUME_STATS, Keys.u64(id)));
+                byId.put(id, v);
+                if (r.state() == VolumeRecord.State.ACTIVE) {
+                    byName.put(r.name(), v);
+                }
+            }
+        }
+        for (PendingRecord p : pending) {
+            Volume v = byId.get(p.volumeId);
+            if (v != null) {
+                v.pending.add(p.range);
+            }
+        }
+    }
+
+    private record PendingRecord(long volumeId, PendingUnmap range) {}
+
+    /**
+     * After an unclean stop the index may name extents whose creation was lost with the unflushed
+     * metadata tail: drop every entry that does not point at a live extent with its fingerprint.
+     */
+    private void scrubFingerprintIndex() {
+        long start = System.nanoTime();
+        List<byte[]> stale = new ArrayList<>();
+        List<Long> staleIds = new ArrayList<>();
+        index.forEach((fp, id) -> {
+            byte[] v = store.get(Map.EXTENTS, Keys.u64(id));
+            if (v == null || !ExtentRecord.decode(v).fingerprintEquals(fp, 0)) {
+                stale.add(fp);
+                staleIds.add(id);
+            }
+        });
+        for (int i = 0; i < stale.size(); i++) {
+            index.remove(stale.get(i), 0, staleIds.get(i));
+        }
+        LOG.info("fingerprint index scrub after unclean shutdown: {} entries, {} stale removed, {} ms",
+                index.size(), stale.size(), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    // ---------------------------------------------------------------- catalog
+
+    /** Creates a thin volume of sizeBytes (a positive multiple of 512). */
+    public Volume createVolume(String name, long sizeBytes) {
+        checkOpen();
+        if (name == null || name.isBlank() || name.length() > 255 || name.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("volume name must be 1..255 printable characters");
+        }
+        if (sizeBytes <= 0 || sizeBytes % Reducer.SECTOR_BYTES != 0 || sizeBytes > MAX_VOLUME_BYTES) {
+            throw new IllegalArgumentException("volume size must be a positive multiple of 512 up to 2^50 bytes, got "
+                    + sizeBytes);
+        }
+        commitLock.lock();
+        try {
+            if (byName.containsKey(name)) {
+                throw new IllegalArgumentException("volume '" + name + "' already exists");
+            }
+            long id = nextVolumeId++;
+            VolumeRecord r = new VolumeRecord(id, name, sizeBytes, System.currentTimeMillis(), random.nextLong(),
+                    VolumeRecord.State.ACTIVE);
+            try (Batch b = store.newBatch()) {
+                b.put(Map.VOLUMES, Keys.u64(id), r.encode());
+                b.put(Map.META, KEY_NEXT_VOLUME, Keys.le64(nextVolumeId));
+                store.commit(b);
+            }
+            Volume v = new Volume(this, r, 0);
+            byId.put(id, v);
+            byName.put(name, v);
+            return v;
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    public Volume volume(String name) {
+        return byName.get(name);
+    }
+
+    public List<Volume> volumes() {
+        List<Volume> out = new ArrayList<>(byName.values());
+        out.sort(Comparator.comparingLong(Volume::id));
+        return out;
+    }
+
+    /** Grows a volume; shrinking is refused. */
+    public void resizeVolume(Volume v, long newSizeBytes) {
+        if (newSizeBytes < v.sizeBytes() || newSizeBytes % Reducer.SECTOR_BYTES != 0 || newSizeBytes > MAX_VOLUME_BYTES) {
+            throw new IllegalArgumentException("a volume can only grow, to a multiple of 512 bytes");
+        }
+        commitLock.lock();
+        try {
+            VolumeRecord r = v.record().withSize(newSizeBytes);
+            try (Batch b = store.newBatch()) {
+                store.commit(b.put(Map.VOLUMES, Keys.u64(v.id()), r.encode()));
+            }
+            v.setRecord(r);
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    /**
+     * Deletes a volume. Metadata-only in the foreground: the volume disappears at once and the
+     * background drain releases its blocks at a bounded rate.
+     */
+    public void deleteVolume(Volume v) {
+        commitLock.lock();
+        try {
+            if (v.deleted) {
+                return;
+            }
+            v.deleted = true;
+            byName.remove(v.name(), v);
+            long e = ++epoch;
+            PendingUnmap range = new PendingUnmap(e, 0, Long.MAX_VALUE);
+            try (Batch b = store.newBatch()) {
+                b.put(Map.VOLUMES, Keys.u64(v.id()), v.record().withState(VolumeRecord.State.DELETING).encode());
+                b.put(Map.PENDING_UNMAP, Keys.pendingKey(v.id(), e), range.encode());
+                b.put(Map.META, KEY_EPOCH, Keys.le64(epoch));
+                store.commit(b);
+            }
+            v.pending.add(range);
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    /** Called by the drain once a deleting volume has no block-map entries left. */
+    void forgetVolume(Volume v, Batch b) {
+        b.delete(Map.VOLUMES, Keys.u64(v.id()));
+        b.delete(Map.VOLUME_STATS, Keys.u64(v.id()));
+        byId.remove(v.id());
+    }
+
+    Iterable<Volume> allVolumes() {
+        return byId.values();
+    }
+
+    // ---------------------------------------------------------------- durability
+
+    private final ReentrantLock flushLock = new ReentrantLock();
+    private long flushesStarted;
+    private volatile long flushesDone;
+
+    /**
+     * Makes every write completed before this call durable: devices first, then the metadata WAL,
+     * so no durable metadata references bytes that are not. Concurrent callers share one flush.
+     */
+    public IoStatus flush() {
+        if (failure != null || closed) {
+            return IoStatus.IO_ERROR;
+        }
+        long wanted;
+        synchronized (this) {
+            wanted = flushesStarted + 1;
+        }
+        flushLock.lock();
+        try {
+            if (flushesDone >= wanted) {
+                return IoStatus.OK;
+            }
+            commitLock.lock();
+            long mine;
+            try {
+                synchronized (this) {
+                    mine = ++flushesStarted;
+                }
+                pool.sync();
+                store.syncWal();
+            } finally {
+                commitLock.unlock();
+            }
+            flushesDone = mine;
+            return IoStatus.OK;
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+            return IoStatus.IO_ERROR;
+        } finally {
+            flushLock.unlock();
+        }
+    }
+
+    /** A device or metadata failure mid-commit leaves memory and disk possibly apart: stop taking I/O. */
+    void fail(Throwable t) {
+        if (failure == null) {
+            failure = t;
+            LOG.error("engine failed; restart recovers to the last durable state", t);
+        }
+    }
+
+    boolean failed() {
+        return failure != null || closed;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("engine closed");
+        }
+        if (failure != null) {
+            throw new IllegalStateException("engine failed: " + failure.getMessage(), failure);
+        }
+    }
+
+    // ---------------------------------------------------------------- background
+
+    private long lastFlushNanos = System.nanoTime();
+
+    private void backgroundTick() {
+        if (failed()) {
+            return;
+        }
+        try {
+            committer.drainStep(config.drainBlocksPerTick());
+            cleaner.step(idle());
+            if (config.flushIntervalMs() > 0
+                    && System.nanoTime() - lastFlushNanos > TimeUnit.MILLISECONDS.toNanos(config.flushIntervalMs())) {
+                flush();
+                lastFlushNanos = System.nanoTime();
+            }
+        } catch (RuntimeException | IOException e) {
+            fail(e);
+        }
+    }
+
+    private boolean idle() {
+        return System.nanoTime() - lastWriteNanos > TimeUnit.SECONDS.toNanos(1);
+    }
+
+    /**
+     * Runs the unmap drain and the cleaner until no work is left (tests, tools, {@code import}).
+     * With idle=true the cleaner compacts as it would when the host is quiet.
+     */
+    public void settle(boolean idleCleaning) throws IOException {
+        while (committer.drainStep(Integer.MAX_VALUE)) {
+            // drain everything
+        }
+        while (cleaner.step(idleCleaning)) {
+            // clean until nothing qualifies
+        }
+        flush();
+    }
+
+    // ---------------------------------------------------------------- accounting
+
+    public SpaceReport space() {
+        long logicalProvisioned = 0;
+        long mappedBlocks = 0;
+        for (Volume v : byName.values()) {
+            logicalProvisioned += v.sizeBytes();
+            mappedBlocks += v.mappedBlocks();
+        }
+        long pendingBlocks = 0;
+        for (Volume v : byId.values()) {
+            pendingBlocks += v.pending.size();
+        }
+        long written;
+        commitLock.lock();
+        try {
+            written = segments.totalWritten();
+        } finally {
+            commitLock.unlock();
+        }
+        return SpaceReport.of(logicalProvisioned, mappedBlocks * Reducer.BLOCK_BYTES, uniqueBlocks, uniqueBytes,
+                written, store.diskBytes(), (long) pool.segmentCount() * pool.segmentBytes(),
+                (long) segments.freeCount() * pool.segmentBytes(), pendingBlocks);
+    }
+
+    public long recoveryMillis() {
+        return recoveryMillis;
+    }
+
+    public boolean recoveredFromCrash() {
+        return recoveredFromCrash;
+    }
+
+    public Pool pool() {
+        return pool;
+    }
+
+    public MetadataStore metadata() {
+        return store;
+    }
+
+    public FingerprintIndex fingerprintIndex() {
+        return index;
+    }
+
+    public SegmentTable segmentTable() {
+        return segments;
+    }
+
+    public long uniqueBlocks() {
+        return uniqueBlocks;
+    }
+
+    public long uniqueBytes() {
+        return uniqueBytes;
+    }
+
+    /** Runs action with the commit lock held, so nothing changes under it (fsck on a live engine). */
+    public <T> T quiesced(java.util.function.Supplier<T> action) {
+        commitLock.lock();
+        try {
+            return action.get();
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- close
+
+    /** Clean shutdown: stop background work, make everything durable, mark the store clean. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        if (background != null) {
+            background.shutdown();
+            try {
+                background.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            if (failure == null) {
+                commitLock.lock();
+                try (Batch b = store.newBatch()) {
+                    writer.sealCurrent(b);
+                    store.commit(b);
+                    pool.sync();
+                    store.syncWal();
+                    store.flushMemtables();
+                    try (Batch c = store.newBatch()) {
+                        store.commit(c.put(Map.META, KEY_CLEAN, Keys.le64(1)));
+                    }
+                    store.syncWal();
+                } finally {
+                    commitLock.unlock();
+                }
+            }
+        } finally {
+            closed = true;
+            index.close();
+            store.close();
+            pool.close();
+        }
+    }
+
+    /** Simulates a crash for tests: closes handles without flushing or marking the store clean. */
+    public void abandon() throws IOException {
+        closed = true;
+        if (background != null) {
+            background.shutdownNow();
+        }
+        index.close();
+        store.close();
+        pool.close();
+    }
+
+    // helpers used by Committer / SegmentCleaner under the commit lock
+    void persistCounters(Batch b) {
+        b.put(Map.META, KEY_NEXT_EXTENT, Keys.le64(nextExtentId));
+        b.put(Map.META, KEY_EPOCH, Keys.le64(epoch));
+    }
+
+    Volume volumeById(long id) {
+        return byId.get(id);
+    }
+
+    UUID poolUuid() {
+        return pool.poolUuid();
+    }
+}

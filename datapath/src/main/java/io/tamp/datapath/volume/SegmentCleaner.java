@@ -1,0 +1,146 @@
+package io.tamp.datapath.volume;
+
+import io.tamp.datapath.store.ExtentReader;
+import io.tamp.datapath.store.SegmentTable;
+import io.tamp.metadata.store.Batch;
+import io.tamp.metadata.store.ExtentRecord;
+import io.tamp.metadata.store.Keys;
+import io.tamp.metadata.store.MetadataStore;
+import io.tamp.metadata.store.MetadataStore.Map;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.rocksdb.RocksIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reclaims space: copies the live extents of mostly-dead sealed segments into the open segment
+ * (extent table only; block maps untouched) and frees the emptied segments once the move is
+ * durable. While the host writes, only segments under {@link #BUSY_UTILIZATION} live qualify; when
+ * it is idle, or the pool runs short of free segments, everything under {@link #IDLE_UTILIZATION}.
+ */
+final class SegmentCleaner {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentCleaner.class);
+    static final double BUSY_UTILIZATION = 0.5;
+    static final double IDLE_UTILIZATION = 0.9;
+    /** Extents moved per commit-lock hold, bounding the pause host writes see. */
+    private static final int MOVE_CHUNK = 64;
+
+    private final Engine engine;
+    private final MetadataStore store;
+    volatile long segmentsFreed;
+    volatile long bytesMoved;
+
+    SegmentCleaner(Engine engine) {
+        this.engine = engine;
+        this.store = engine.store;
+    }
+
+    /** Cleans one segment if one qualifies; returns whether it did. */
+    boolean step(boolean idle) throws IOException {
+        int victim;
+        engine.commitLock.lock();
+        try {
+            SegmentTable t = engine.segments;
+            boolean short_ = t.freeCount() < Math.max(Engine.RESERVED_SEGMENTS * 2, t.segmentCount() / 10);
+            double threshold = idle || short_ ? IDLE_UTILIZATION : BUSY_UTILIZATION;
+            victim = -1;
+            double best = threshold;
+            for (int seg : t.inState(SegmentTable.State.SEALED)) {
+                double util = t.written(seg) == 0 ? 0 : (double) t.live(seg) / t.written(seg);
+                if (util < best || (util == 0 && victim < 0)) {
+                    best = util;
+                    victim = seg;
+                }
+            }
+            if (victim < 0) {
+                return false;
+            }
+            if (t.live(victim) > 0 && !engine.committer.fits(t.live(victim), 0)) {
+                return false;
+            }
+        } finally {
+            engine.commitLock.unlock();
+        }
+        while (moveSome(victim)) {
+            // chunks, releasing the commit lock between them
+        }
+        // the moves (and the deaths that emptied the segment) must be durable before its space is reused
+        if (!engine.flush().ok()) {
+            return false;
+        }
+        engine.commitLock.lock();
+        try {
+            if (engine.segments.live(victim) != 0 || engine.segments.state(victim) != SegmentTable.State.SEALED) {
+                return false;
+            }
+            engine.segmentLifecycle.writeLock().lock();
+            try (Batch b = store.newBatch()) {
+                engine.segments.free(victim, b);
+                store.commit(b);
+            } finally {
+                engine.segmentLifecycle.writeLock().unlock();
+            }
+            segmentsFreed++;
+        } finally {
+            engine.commitLock.unlock();
+        }
+        return true;
+    }
+
+    /** Moves up to MOVE_CHUNK live extents out of seg; returns whether any remain. */
+    private boolean moveSome(int seg) throws IOException {
+        engine.commitLock.lock();
+        try {
+            if (engine.failed()) {
+                return false;
+            }
+            List<Long> ids = new ArrayList<>(MOVE_CHUNK);
+            byte[] prefix = Keys.u32(seg);
+            try (RocksIterator it = store.iterator(Map.SEGMENT_EXTENTS)) {
+                for (it.seek(prefix); it.isValid() && ids.size() < MOVE_CHUNK; it.next()) {
+                    byte[] k = it.key();
+                    if (Keys.getInt(k, 0) != seg) {
+                        break;
+                    }
+                    ids.add(Keys.getLong(k, 4));
+                }
+            }
+            if (ids.isEmpty()) {
+                return false;
+            }
+            engine.ctx.reset();
+            try (Batch batch = store.newBatch()) {
+                for (long id : ids) {
+                    byte[] key = Keys.u64(id);
+                    byte[] v = store.get(Map.EXTENTS, key);
+                    batch.delete(Map.SEGMENT_EXTENTS, Keys.segmentExtentKey(seg, id));
+                    if (v == null) {
+                        continue;
+                    }
+                    ExtentRecord r = ExtentRecord.decode(v);
+                    if (r.segment() != seg) {
+                        continue;
+                    }
+                    // bytes are copied as stored, CRC and all: a corrupt extent stays detectably corrupt
+                    byte[] bytes = ExtentReader.current().read(engine.pool, r);
+                    int offset = engine.writer.append(bytes, 0, r.length(), batch);
+                    if (offset < 0) {
+                        throw new IllegalStateException("cleaner ran out of segments after its space check");
+                    }
+                    ExtentRecord moved = r.movedTo(engine.writer.segment(), offset);
+                    batch.put(Map.EXTENTS, key, moved.encode());
+                    batch.put(Map.SEGMENT_EXTENTS, Keys.segmentExtentKey(moved.segment(), id), new byte[0]);
+                    engine.segments.addLive(seg, -r.length(), batch);
+                    engine.segments.addLive(moved.segment(), r.length(), batch);
+                    bytesMoved += r.length();
+                }
+                engine.committer.commit(batch);
+            }
+            return true;
+        } finally {
+            engine.commitLock.unlock();
+        }
+    }
+}

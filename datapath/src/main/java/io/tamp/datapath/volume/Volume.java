@@ -1,0 +1,356 @@
+package io.tamp.datapath.volume;
+
+import io.tamp.datapath.reduce.Codec;
+import io.tamp.datapath.reduce.ReducedBlock;
+import io.tamp.datapath.reduce.Reducer;
+import io.tamp.datapath.store.ExtentReader;
+import io.tamp.metadata.store.ExtentRecord;
+import io.tamp.metadata.store.Keys;
+import io.tamp.metadata.store.MetadataStore.Map;
+import io.tamp.metadata.store.VolumeRecord;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A thin volume: 512-byte sectors outside, 4 KiB blocks inside. Thread-safe; concurrent writers
+ * reduce in parallel and serialize only on the engine's commit lock. Block-range stripes make a
+ * partial-block read-modify-write atomic against other I/O to the same blocks.
+ */
+public final class Volume {
+    public static final int SECTOR = Reducer.SECTOR_BYTES;
+    public static final int BLOCK = Reducer.BLOCK_BYTES;
+    /** Blocks per metadata batch (1 MiB). */
+    static final int GROUP_BLOCKS = 256;
+    private static final int STRIPES = 64;
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private final Engine engine;
+    private volatile VolumeRecord record;
+    private final ReentrantReadWriteLock[] stripes = new ReentrantReadWriteLock[STRIPES];
+    final ConcurrentLinkedQueue<PendingUnmap> pending = new ConcurrentLinkedQueue<>();
+    volatile boolean deleted;
+    private volatile long mappedBlocks;
+
+    Volume(Engine engine, VolumeRecord record, long mappedBlocks) {
+        this.engine = engine;
+        this.record = record;
+        this.mappedBlocks = mappedBlocks;
+        this.deleted = record.state() == VolumeRecord.State.DELETING;
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new ReentrantReadWriteLock();
+        }
+    }
+
+    /** Per-thread buffers: one group of blocks and its reductions. */
+    private static final class Scratch {
+        final byte[] blocks = new byte[GROUP_BLOCKS * BLOCK];
+        final ReducedBlock[] reduced = new ReducedBlock[GROUP_BLOCKS];
+        final List<byte[]> keys = new ArrayList<>(GROUP_BLOCKS);
+
+        Scratch() {
+            Reducer r = Reducer.current();
+            for (int i = 0; i < GROUP_BLOCKS; i++) {
+                reduced[i] = r.newBlock();
+            }
+        }
+    }
+
+    public long id() {
+        return record.id();
+    }
+
+    public String name() {
+        return record.name();
+    }
+
+    public long sizeBytes() {
+        return record.sizeBytes();
+    }
+
+    /** Random identity chosen at creation (NAA / NGUID / serial number material). */
+    public long serial() {
+        return record.serial();
+    }
+
+    public long createdMillis() {
+        return record.createdMillis();
+    }
+
+    public boolean deleted() {
+        return deleted;
+    }
+
+    VolumeRecord record() {
+        return record;
+    }
+
+    void setRecord(VolumeRecord r) {
+        record = r;
+    }
+
+    /** Host-written, non-zero blocks in the block map (entries of a pending unmap count until drained). */
+    public long mappedBlocks() {
+        return mappedBlocks;
+    }
+
+    void addMapped(long delta) {
+        mappedBlocks += delta;
+    }
+
+    private IoStatus check(long offsetBytes, long lengthBytes) {
+        if (deleted) {
+            return IoStatus.NO_VOLUME;
+        }
+        if (offsetBytes < 0 || lengthBytes < 0 || offsetBytes % SECTOR != 0 || lengthBytes % SECTOR != 0) {
+            return IoStatus.MISALIGNED;
+        }
+        if (offsetBytes + lengthBytes > sizeBytes() || offsetBytes + lengthBytes < 0) {
+            return IoStatus.OUT_OF_RANGE;
+        }
+        if (engine.failed()) {
+            return IoStatus.IO_ERROR;
+        }
+        return IoStatus.OK;
+    }
+
+    // ---------------------------------------------------------------- write
+
+    /** Writes src.remaining() bytes at offsetBytes; with fua the data is durable when OK returns. */
+    public IoStatus write(long offsetBytes, ByteBuffer src, boolean fua) {
+        IoStatus s = check(offsetBytes, src.remaining());
+        if (!s.ok()) {
+            return s;
+        }
+        Scratch scratch = SCRATCH.get();
+        Reducer reducer = Reducer.current();
+        long pos = offsetBytes;
+        long end = offsetBytes + src.remaining();
+        while (pos < end) {
+            long firstLba = pos / BLOCK;
+            long groupEndBytes = Math.min(end, (firstLba + GROUP_BLOCKS) * BLOCK);
+            int n = (int) ((groupEndBytes + BLOCK - 1) / BLOCK - firstLba);
+            lock(firstLba, n, true);
+            try {
+                int headSkip = (int) (pos - firstLba * BLOCK);
+                int tailEnd = (int) (groupEndBytes - firstLba * BLOCK);
+                if (headSkip != 0) {
+                    s = readBlocksLocked(firstLba, 1, scratch.blocks, 0, scratch.keys);
+                }
+                if (s.ok() && tailEnd % BLOCK != 0 && (n > 1 || headSkip == 0)) {
+                    s = readBlocksLocked(firstLba + n - 1, 1, scratch.blocks, (n - 1) * BLOCK, scratch.keys);
+                }
+                if (!s.ok()) {
+                    return s;
+                }
+                src.get(scratch.blocks, headSkip, tailEnd - headSkip);
+                for (int i = 0; i < n; i++) {
+                    reducer.reduce(scratch.blocks, i * BLOCK, scratch.reduced[i]);
+                }
+                s = engine.committer.commitGroup(this, firstLba, scratch.reduced, n);
+                if (!s.ok()) {
+                    return s;
+                }
+            } finally {
+                unlock(firstLba, n, true);
+            }
+            pos = groupEndBytes;
+        }
+        return fua ? engine.flush() : IoStatus.OK;
+    }
+
+    public IoStatus write(long offsetBytes, byte[] src, boolean fua) {
+        return write(offsetBytes, ByteBuffer.wrap(src), fua);
+    }
+
+    /** Writes zeros over the range; with deallocate the blocks are unmapped instead (read back as zeros). */
+    public IoStatus writeZeroes(long offsetBytes, long lengthBytes, boolean deallocate) {
+        if (deallocate) {
+            return unmap(offsetBytes, lengthBytes);
+        }
+        IoStatus s = check(offsetBytes, lengthBytes);
+        ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(lengthBytes, GROUP_BLOCKS * BLOCK));
+        long pos = offsetBytes;
+        while (s.ok() && pos < offsetBytes + lengthBytes) {
+            int len = (int) Math.min(zeros.capacity(), offsetBytes + lengthBytes - pos);
+            s = write(pos, zeros.clear().limit(len), false);
+            pos += len;
+        }
+        return s;
+    }
+
+    /**
+     * Deallocates the range: whole blocks leave the block map (metadata only), the partial blocks at
+     * either end get zeros written over the unmapped sectors, so every unmapped sector reads as zero.
+     */
+    public IoStatus unmap(long offsetBytes, long lengthBytes) {
+        IoStatus s = check(offsetBytes, lengthBytes);
+        if (!s.ok() || lengthBytes == 0) {
+            return s;
+        }
+        long end = offsetBytes + lengthBytes;
+        long firstFull = (offsetBytes + BLOCK - 1) / BLOCK;
+        long endFull = end / BLOCK;
+        if (firstFull >= endFull) {
+            return writeZeroes(offsetBytes, lengthBytes, false);
+        }
+        if (offsetBytes < firstFull * BLOCK) {
+            s = writeZeroes(offsetBytes, firstFull * BLOCK - offsetBytes, false);
+        }
+        if (s.ok() && end > endFull * BLOCK) {
+            s = writeZeroes(endFull * BLOCK, end - endFull * BLOCK, false);
+        }
+        if (!s.ok()) {
+            return s;
+        }
+        lockAll(true);
+        try {
+            return engine.committer.unmapBlocks(this, firstFull, endFull);
+        } finally {
+            unlockAll(true);
+        }
+    }
+
+    public IoStatus flush() {
+        return deleted ? IoStatus.NO_VOLUME : engine.flush();
+    }
+
+    // ---------------------------------------------------------------- read
+
+    /** Reads dst.remaining() bytes at offsetBytes into dst. */
+    public IoStatus read(long offsetBytes, ByteBuffer dst) {
+        IoStatus s = check(offsetBytes, dst.remaining());
+        if (!s.ok()) {
+            return s;
+        }
+        Scratch scratch = SCRATCH.get();
+        long pos = offsetBytes;
+        long end = offsetBytes + dst.remaining();
+        while (pos < end) {
+            long firstLba = pos / BLOCK;
+            long groupEndBytes = Math.min(end, (firstLba + GROUP_BLOCKS) * BLOCK);
+            int n = (int) ((groupEndBytes + BLOCK - 1) / BLOCK - firstLba);
+            lock(firstLba, n, false);
+            try {
+                s = readBlocksLocked(firstLba, n, scratch.blocks, 0, scratch.keys);
+            } finally {
+                unlock(firstLba, n, false);
+            }
+            if (!s.ok()) {
+                return s;
+            }
+            int skip = (int) (pos - firstLba * BLOCK);
+            dst.put(scratch.blocks, skip, (int) (groupEndBytes - pos));
+            pos = groupEndBytes;
+        }
+        return IoStatus.OK;
+    }
+
+    public IoStatus read(long offsetBytes, byte[] dst) {
+        return read(offsetBytes, ByteBuffer.wrap(dst));
+    }
+
+    /** Whether the block at lba is mapped to stored data (false: unmapped or written as zeros). */
+    public boolean isMapped(long lba) {
+        byte[] v = engine.store.get(Map.BLOCKMAP, Keys.blockKey(id(), lba));
+        return v != null && BlockMapEntry.extentId(v) != BlockMapEntry.ZERO && !shadowed(lba, BlockMapEntry.epoch(v));
+    }
+
+    private boolean shadowed(long lba, long entryEpoch) {
+        for (PendingUnmap p : pending) {
+            if (p.shadows(lba, entryEpoch)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Reads n whole blocks into out[off..]; caller holds the stripes. */
+    private IoStatus readBlocksLocked(long firstLba, int n, byte[] out, int off, List<byte[]> keys) {
+        keys.clear();
+        for (int i = 0; i < n; i++) {
+            keys.add(Keys.blockKey(id(), firstLba + i));
+        }
+        Reducer reducer = Reducer.current();
+        engine.segmentLifecycle.readLock().lock();
+        try {
+            List<byte[]> entries = engine.store.multiGet(Map.BLOCKMAP, keys);
+            for (int i = 0; i < n; i++) {
+                byte[] e = entries.get(i);
+                int at = off + i * BLOCK;
+                long extent = e == null ? BlockMapEntry.ZERO : BlockMapEntry.extentId(e);
+                if (extent == BlockMapEntry.ZERO || shadowed(firstLba + i, BlockMapEntry.epoch(e))) {
+                    java.util.Arrays.fill(out, at, at + BLOCK, (byte) 0);
+                    continue;
+                }
+                byte[] rv = engine.store.get(Map.EXTENTS, Keys.u64(extent));
+                if (rv == null) {
+                    return IoStatus.MEDIUM_ERROR;
+                }
+                ExtentRecord r = ExtentRecord.decode(rv);
+                byte[] stored = ExtentReader.current().read(engine.pool, r);
+                Codec codec = Codec.of(r.codec());
+                if (codec == null || reducer.crc32c(stored, 0, r.length()) != r.crc()
+                        || !reducer.decode(codec, stored, 0, r.length(), out, at)) {
+                    return IoStatus.MEDIUM_ERROR;
+                }
+            }
+            return IoStatus.OK;
+        } catch (IOException e) {
+            return IoStatus.IO_ERROR;
+        } catch (RuntimeException e) {
+            return IoStatus.MEDIUM_ERROR;
+        } finally {
+            engine.segmentLifecycle.readLock().unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- stripes
+
+    private void lock(long firstLba, int n, boolean write) {
+        if (n >= STRIPES) {
+            lockAll(write);
+            return;
+        }
+        boolean[] taken = new boolean[STRIPES];
+        for (int i = 0; i < n; i++) {
+            taken[(int) ((firstLba + i) % STRIPES)] = true;
+        }
+        for (int i = 0; i < STRIPES; i++) {
+            if (taken[i]) {
+                (write ? stripes[i].writeLock() : stripes[i].readLock()).lock();
+            }
+        }
+    }
+
+    private void unlock(long firstLba, int n, boolean write) {
+        if (n >= STRIPES) {
+            unlockAll(write);
+            return;
+        }
+        boolean[] taken = new boolean[STRIPES];
+        for (int i = 0; i < n; i++) {
+            taken[(int) ((firstLba + i) % STRIPES)] = true;
+        }
+        for (int i = STRIPES - 1; i >= 0; i--) {
+            if (taken[i]) {
+                (write ? stripes[i].writeLock() : stripes[i].readLock()).unlock();
+            }
+        }
+    }
+
+    private void lockAll(boolean write) {
+        for (ReentrantReadWriteLock l : stripes) {
+            (write ? l.writeLock() : l.readLock()).lock();
+        }
+    }
+
+    private void unlockAll(boolean write) {
+        for (int i = STRIPES - 1; i >= 0; i--) {
+            (write ? stripes[i].writeLock() : stripes[i].readLock()).unlock();
+        }
+    }
+}

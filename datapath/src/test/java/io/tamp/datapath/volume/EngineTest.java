@@ -1,0 +1,273 @@
+package io.tamp.datapath.volume;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tamp.datapath.fsck.Fsck;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EngineTest {
+    static final int B = Volume.BLOCK;
+
+    @TempDir
+    Path dir;
+
+    static byte[] randomBlocks(long seed, int blocks) {
+        byte[] b = new byte[blocks * B];
+        new SplittableRandom(seed).nextBytes(b);
+        return b;
+    }
+
+    /** Half random, half text-like: LZ4 compresses it about 2:1. */
+    static byte[] compressibleBlocks(long seed, int blocks) {
+        SplittableRandom r = new SplittableRandom(seed);
+        byte[] b = new byte[blocks * B];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (i / 64) % 2 == 0 ? (byte) r.nextInt(256) : (byte) ('a' + (i % 7));
+        }
+        return b;
+    }
+
+    Engine open() throws Exception {
+        return Engine.open(EngineConfig.small(dir, 2, 64L << 20));
+    }
+
+    static void assertClean(Engine e) {
+        Fsck.Result r = Fsck.check(e);
+        assertTrue(r.ok(), "fsck: " + r.violations());
+    }
+
+    @Test
+    void writeReadAcrossReopen() throws Exception {
+        byte[] data = compressibleBlocks(1, 40);
+        try (Engine e = open()) {
+            Volume v = e.createVolume("a", 1 << 20);
+            assertEquals(IoStatus.OK, v.write(8192, data, false));
+            byte[] back = new byte[data.length];
+            assertEquals(IoStatus.OK, v.read(8192, back));
+            assertArrayEquals(data, back);
+            assertClean(e);
+        }
+        try (Engine e = open()) {
+            Volume v = e.volume("a");
+            byte[] back = new byte[data.length];
+            assertEquals(IoStatus.OK, v.read(8192, back));
+            assertArrayEquals(data, back);
+            assertEquals(40, v.mappedBlocks());
+            assertClean(e);
+        }
+    }
+
+    @Test
+    void duplicateBlocksAreStoredOnce() throws Exception {
+        byte[] data = compressibleBlocks(2, 16);
+        try (Engine e = open()) {
+            Volume a = e.createVolume("a", 1 << 20);
+            Volume b = e.createVolume("b", 1 << 20);
+            a.write(0, data, false);
+            b.write(65536, data, false);
+            a.write(data.length, data, false);
+            SpaceReport s = e.space();
+            assertEquals(16, s.uniqueBlocks());
+            assertEquals(48L * B, s.logicalUsed());
+            assertEquals(3.0, s.dedupRatio(), 1e-9);
+            assertTrue(s.compressionRatio() > 1.5, "compression ratio " + s.compressionRatio());
+            assertEquals(s.dedupRatio() * s.compressionRatio(), s.dataReductionRatio(), 1e-9);
+            assertClean(e);
+        }
+    }
+
+    @Test
+    void zeroBlocksTakeNoSpaceAndReadAsZero() throws Exception {
+        try (Engine e = open()) {
+            Volume v = e.createVolume("z", 1 << 20);
+            v.write(0, new byte[10 * B], false);
+            assertEquals(0, e.space().uniqueBlocks());
+            assertEquals(0, e.space().logicalUsed());
+            byte[] back = new byte[10 * B];
+            back[5] = 1;
+            v.read(0, back);
+            assertArrayEquals(new byte[10 * B], back);
+            assertClean(e);
+        }
+    }
+
+    @Test
+    void partialBlockWriteIsReadModifyWrite() throws Exception {
+        byte[] base = randomBlocks(3, 3);
+        byte[] patch = randomBlocks(4, 1);
+        try (Engine e = open()) {
+            Volume v = e.createVolume("p", 1 << 20);
+            v.write(0, base, false);
+            byte[] sectors = java.util.Arrays.copyOf(patch, 3 * 512);
+            assertEquals(IoStatus.OK, v.write(B - 512, sectors, false)); // spans blocks 0 and 1
+            System.arraycopy(sectors, 0, base, B - 512, sectors.length);
+            byte[] back = new byte[base.length];
+            v.read(0, back);
+            assertArrayEquals(base, back);
+            byte[] one = new byte[512];
+            v.read(B + 512, one);
+            assertArrayEquals(java.util.Arrays.copyOfRange(base, B + 512, B + 1024), one);
+            assertClean(e);
+        }
+    }
+
+    @Test
+    void badRangesAreRefusedAndChangeNothing() throws Exception {
+        try (Engine e = open()) {
+            Volume v = e.createVolume("r", 1 << 20);
+            assertEquals(IoStatus.OUT_OF_RANGE, v.write((1 << 20) - 512, new byte[1024], false));
+            assertEquals(IoStatus.OUT_OF_RANGE, v.read(1 << 20, new byte[512]));
+            assertEquals(IoStatus.MISALIGNED, v.write(100, new byte[512], false));
+            assertEquals(IoStatus.MISALIGNED, v.write(0, new byte[100], false));
+            assertEquals(IoStatus.MISALIGNED, v.read(-512, new byte[512]));
+            assertEquals(IoStatus.OUT_OF_RANGE, v.unmap(0, 2 << 20));
+            assertEquals(0, e.space().uniqueBlocks());
+            assertThrows(IllegalArgumentException.class, () -> e.createVolume("bad", 1000));
+            assertThrows(IllegalArgumentException.class, () -> e.createVolume("bad", -4096));
+            assertThrows(IllegalArgumentException.class, () -> e.createVolume("r", 4096));
+            assertThrows(IllegalArgumentException.class, () -> e.resizeVolume(v, 4096));
+            assertClean(e);
+        }
+    }
+
+    @Test
+    void overwriteFreesOldExtentAndUnmapReadsZero() throws Exception {
+        try (Engine e = open()) {
+            Volume v = e.createVolume("o", 1 << 20);
+            v.write(0, randomBlocks(5, 8), false);
+            v.write(0, randomBlocks(6, 8), false);
+            assertEquals(8, e.space().uniqueBlocks());
+            assertEquals(IoStatus.OK, v.unmap(B, 2 * B + 512)); // blocks 1,2 whole, first sector of 3
+            byte[] back = new byte[3 * B];
+            v.read(B, back);
+            byte[] expect = java.util.Arrays.copyOfRange(randomBlocks(6, 8), B, 4 * B);
+            java.util.Arrays.fill(expect, 0, 2 * B + 512, (byte) 0);
+            assertArrayEquals(expect, back);
+            assertFalse(v.isMapped(1));
+            assertTrue(v.isMapped(3));
+            assertClean(e);
+        }
+    }
+
+    @Test
+    void largeUnmapIsDeferredButHiddenAtOnce() throws Exception {
+        EngineConfig c = EngineConfig.small(dir, 2, 64L << 20).withInlineUnmapBlocks(16);
+        try (Engine e = Engine.open(c)) {
+            Volume v = e.createVolume("big", 4 << 20);
+            byte[] data = randomBlocks(7, 256);
+            v.write(0, data, false);
+            assertEquals(IoStatus.OK, v.unmap(0, 4 << 20));
+            byte[] back = new byte[data.length];
+            v.read(0, back);
+            assertArrayEquals(new byte[data.length], back);
+            // a write inside the pending range after the unmap survives the drain
+            byte[] late = randomBlocks(8, 1);
+            v.write(10L * B, late, false);
+            e.settle(true);
+            byte[] one = new byte[B];
+            v.read(10L * B, one);
+            assertArrayEquals(late, one);
+            assertEquals(1, e.space().uniqueBlocks());
+            assertEquals(1, v.mappedBlocks());
+            assertClean(e);
+        }
+    }
+
+    @Test
+    void deleteVolumeReleasesEverything() throws Exception {
+        try (Engine e = open()) {
+            Volume v = e.createVolume("d", 4 << 20);
+            Volume keep = e.createVolume("k", 1 << 20);
+            byte[] shared = randomBlocks(9, 4);
+            v.write(0, randomBlocks(10, 100), false);
+            v.write(1 << 20, shared, false);
+            keep.write(0, shared, false);
+            e.deleteVolume(v);
+            assertEquals(IoStatus.NO_VOLUME, v.read(0, new byte[B]));
+            assertEquals(null, e.volume("d"));
+            e.settle(true);
+            assertEquals(4, e.space().uniqueBlocks());
+            byte[] back = new byte[shared.length];
+            keep.read(0, back);
+            assertArrayEquals(shared, back);
+            Volume again = e.createVolume("d", B);
+            assertEquals(IoStatus.OK, again.write(0, new byte[B], false));
+            assertClean(e);
+        }
+    }
+
+    @Test
+    void cleanerReclaimsOverwrittenSpace() throws Exception {
+        try (Engine e = open()) {
+            Volume v = e.createVolume("c", 2 << 20);
+            for (int round = 0; round < 6; round++) {
+                v.write(0, randomBlocks(100 + round, 256), false);
+            }
+            SpaceReport before = e.space();
+            assertTrue(before.physicalUsed() > 3 * before.uniqueDataPhysical());
+            e.settle(true);
+            SpaceReport after = e.space();
+            assertTrue(after.physicalUsed() <= after.uniqueDataPhysical() * 1.15,
+                    "physical " + after.physicalUsed() + " vs unique " + after.uniqueDataPhysical());
+            byte[] back = new byte[256 * B];
+            v.read(0, back);
+            assertArrayEquals(randomBlocks(105, 256), back);
+            assertClean(e);
+        }
+    }
+
+    @Test
+    void fullPoolRefusesWritesThenRecoversAfterUnmap() throws Exception {
+        // 2 devices x 2 MiB: (2 MiB - 1 MiB superblock area) / 64 KiB = 16 segments each
+        try (Engine e = Engine.open(EngineConfig.small(dir, 2, 2L << 20))) {
+            Volume v = e.createVolume("f", 8L << 20);
+            byte[] chunk = randomBlocks(11, 16);
+            long off = 0;
+            IoStatus s;
+            while ((s = v.write(off, chunk, false)) == IoStatus.OK) {
+                chunk = randomBlocks(12 + off, 16);
+                off += chunk.length;
+            }
+            assertEquals(IoStatus.NO_SPACE, s);
+            long written = off;
+            byte[] first = new byte[16 * B];
+            assertEquals(IoStatus.OK, v.read(0, first));
+            assertArrayEquals(randomBlocks(11, 16), first);
+            assertClean(e);
+            assertEquals(IoStatus.OK, v.unmap(0, written));
+            e.settle(true);
+            assertEquals(IoStatus.OK, v.write(0, randomBlocks(99, 16), false));
+            assertClean(e);
+        }
+    }
+
+    @Test
+    void uncleanStopKeepsFlushedWrites() throws Exception {
+        byte[] flushed = randomBlocks(20, 8);
+        Engine e = open();
+        Volume v = e.createVolume("u", 1 << 20);
+        v.write(0, flushed, false);
+        assertEquals(IoStatus.OK, e.flush());
+        v.write(0, randomBlocks(21, 8), false); // never flushed: may or may not survive, either whole-block version
+        e.abandon();
+        try (Engine r = open()) {
+            assertTrue(r.recoveredFromCrash());
+            byte[] back = new byte[flushed.length];
+            assertEquals(IoStatus.OK, r.volume("u").read(0, back));
+            byte[] newer = randomBlocks(21, 8);
+            for (int i = 0; i < 8; i++) {
+                byte[] blk = java.util.Arrays.copyOfRange(back, i * B, (i + 1) * B);
+                assertTrue(java.util.Arrays.equals(blk, java.util.Arrays.copyOfRange(flushed, i * B, (i + 1) * B))
+                        || java.util.Arrays.equals(blk, java.util.Arrays.copyOfRange(newer, i * B, (i + 1) * B)));
+            }
+            assertClean(r);
+        }
+    }
+}

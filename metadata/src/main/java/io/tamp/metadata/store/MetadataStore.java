@@ -1,0 +1,214 @@
+package io.tamp.metadata.store;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.rocksdb.AbstractEventListener;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.FlushJobInfo;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.UInt64AddOperator;
+import org.rocksdb.WALRecoveryMode;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The engine's persistent maps in one RocksDB instance, one column family per map.
+ *
+ * <p>Durability contract: {@link #commit} hands a batch to RocksDB with the WAL buffered in the
+ * process ({@code manual_wal_flush}); nothing of it reaches the disk before {@link #syncWal}. The
+ * engine calls {@code syncWal} only after the pool devices are synced, so metadata never becomes
+ * durable ahead of the extent bytes it references. A memtable flush (which writes SST files on its
+ * own schedule) first calls the {@code beforeMemtableFlush} hook, which the engine points at a pool sync.
+ */
+public final class MetadataStore implements Closeable {
+    /** Column families; the ones backed by a counter use RocksDB's uint64add merge operator. */
+    public enum Map {
+        META(true), VOLUMES(false), BLOCKMAP(false), EXTENTS(false), REFCOUNTS(true),
+        SEGMENTS(false), SEGMENT_LIVE(true), SEGMENT_EXTENTS(false), PENDING_UNMAP(false), VOLUME_STATS(true);
+
+        final boolean counter;
+
+        Map(boolean counter) {
+            this.counter = counter;
+        }
+
+        byte[] cfName() {
+            return name().toLowerCase().getBytes();
+        }
+    }
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final RocksDB db;
+    private final List<ColumnFamilyHandle> handles;
+    private final DBOptions dbOptions;
+    private final List<ColumnFamilyOptions> cfOptions = new ArrayList<>();
+    private final WriteOptions asyncWrite = new WriteOptions().setSync(false);
+    private final ReadOptions readOptions = new ReadOptions();
+    private final Path dir;
+
+    private MetadataStore(Path dir, Runnable beforeMemtableFlush) throws IOException {
+        this.dir = dir;
+        Files.createDirectories(dir);
+        dbOptions = new DBOptions()
+                .setCreateIfMissing(true)
+                .setCreateMissingColumnFamilies(true)
+                .setManualWalFlush(true)
+                .setWalRecoveryMode(WALRecoveryMode.PointInTimeRecovery)
+                .setMaxBackgroundJobs(2)
+                .setListeners(List.of(new AbstractEventListener(AbstractEventListener.EnabledEventCallback.ON_FLUSH_BEGIN) {
+                    @Override
+                    public void onFlushBegin(RocksDB db, FlushJobInfo info) {
+                        beforeMemtableFlush.run();
+                    }
+                }));
+        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+        descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, newCfOptions(false)));
+        for (Map m : Map.values()) {
+            descriptors.add(new ColumnFamilyDescriptor(m.cfName(), newCfOptions(m.counter)));
+        }
+        handles = new ArrayList<>();
+        try {
+            db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+        } catch (RocksDBException e) {
+            close();
+            throw new IOException("cannot open metadata store at " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private ColumnFamilyOptions newCfOptions(boolean counter) {
+        ColumnFamilyOptions o = new ColumnFamilyOptions()
+                .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false)));
+        if (counter) {
+            o.setMergeOperator(new UInt64AddOperator());
+        }
+        cfOptions.add(o);
+        return o;
+    }
+
+    /** Opens (creating if absent) the store in dir; beforeMemtableFlush runs before any SST is written. */
+    public static MetadataStore open(Path dir, Runnable beforeMemtableFlush) throws IOException {
+        return new MetadataStore(dir, beforeMemtableFlush);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    ColumnFamilyHandle cf(Map m) {
+        return handles.get(1 + m.ordinal());
+    }
+
+    public byte[] get(Map m, byte[] key) {
+        try {
+            return db.get(cf(m), readOptions, key);
+        } catch (RocksDBException e) {
+            throw new MetadataIoException("read of " + m + " failed", e);
+        }
+    }
+
+    /** Batched point reads; the result list has one entry (possibly null) per key. */
+    public List<byte[]> multiGet(Map m, List<byte[]> keys) {
+        List<ColumnFamilyHandle> cfs = new ArrayList<>(keys.size());
+        ColumnFamilyHandle h = cf(m);
+        for (int i = 0; i < keys.size(); i++) {
+            cfs.add(h);
+        }
+        try {
+            return db.multiGetAsList(readOptions, cfs, keys);
+        } catch (RocksDBException e) {
+            throw new MetadataIoException("read of " + m + " failed", e);
+        }
+    }
+
+    /** Counter value of a uint64add map (0 when absent). */
+    public long counter(Map m, byte[] key) {
+        return Keys.getLe64(get(m, key));
+    }
+
+    public RocksIterator iterator(Map m) {
+        return db.newIterator(cf(m), readOptions);
+    }
+
+    public Batch newBatch() {
+        return new Batch(this);
+    }
+
+    /** Applies the batch atomically; durable only after the next {@link #syncWal}. */
+    public void commit(Batch batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            db.write(asyncWrite, batch.writeBatch());
+        } catch (RocksDBException e) {
+            throw new MetadataIoException("metadata commit failed", e);
+        }
+    }
+
+    /** Writes and fsyncs the WAL: every batch committed so far becomes durable. */
+    public void syncWal() {
+        try {
+            db.flushWal(true);
+        } catch (RocksDBException e) {
+            throw new MetadataIoException("metadata WAL sync failed", e);
+        }
+    }
+
+    /** Bytes of metadata on disk (SST files and WAL). */
+    public long diskBytes() {
+        long total = 0;
+        try (var files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String n = p.getFileName().toString();
+                if (n.endsWith(".sst") || n.endsWith(".log")) {
+                    total += Files.size(p);
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return total;
+    }
+
+    /** Forces memtables to SST files (used on clean shutdown so restart replays little WAL). */
+    public void flushMemtables() {
+        try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+            db.flush(fo, handles);
+        } catch (RocksDBException e) {
+            throw new MetadataIoException("memtable flush failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (handles != null) {
+            for (ColumnFamilyHandle h : handles) {
+                h.close();
+            }
+        }
+        if (db != null) {
+            db.close();
+        }
+        dbOptions.close();
+        for (ColumnFamilyOptions o : cfOptions) {
+            o.close();
+        }
+        asyncWrite.close();
+        readOptions.close();
+    }
+}

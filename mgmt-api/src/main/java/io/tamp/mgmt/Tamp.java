@@ -1,0 +1,30 @@
+package io.tamp.mgmt;
+
+import io.tamp.mgmt.cli.EstimateCommand;
+import io.tamp.mgmt.cli.ExportCommand;
+import io.tamp.mgmt.cli.FsckCommand;
+import io.tamp.mgmt.cli.ImportCommand;
+import io.tamp.mgmt.cli.ServeCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code tamp} launcher: the controller process and the offline tools. */
+@Command(name = "tamp", mixinStandardHelpOptions = true, version = "tamp 0.1.0",
+        description = "All-flash block-storage controller with inline deduplication and compression.",
+        subcommands = {ServeCommand.class, ImportCommand.class, ExportCommand.class, EstimateCommand.class,
+                FsckCommand.class})
+public final class Tamp {
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code (tests call this in-process). */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Tamp());
+        cl.setExecutionExceptionHandler((ex, line, parse) -> {
+            line.getErr().println("tamp " + line.getCommandName() + ": " + ex.getMessage());
+            return 1;
+        });
+        return cl.execute(args);
+    }
+}
