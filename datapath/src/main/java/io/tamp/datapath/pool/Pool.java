@@ -187,6 +187,11 @@ public final class Pool implements Closeable {
         return devices[layout.deviceOf(segment)].path();
     }
 
+    /** Device by index, for tests that look beneath the alignment checks. */
+    PoolDevice device(int index) {
+        return devices[index];
+    }
+
     /**
      * Writes {@code src}'s remaining bytes at {@code offsetInSegment} of {@code segment}.
      * Offset and length must be multiples of 4096 and stay inside the segment; {@code src}
