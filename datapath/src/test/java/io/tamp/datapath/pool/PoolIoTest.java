@@ -23,6 +23,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
@@ -61,7 +62,7 @@ class PoolIoTest {
                 new Superblock().wrap(ByteBuffer.wrap(readRaw(paths.get(2), 0, 4096))).createdAtMs());
 
         List<Path> shuffled = new ArrayList<>(paths);
-        Collections.shuffle(shuffled, new java.util.Random(seed));
+        Collections.shuffle(shuffled, new Random(seed));
         try (Pool pool = Pool.open(shuffled)) {
             assertEquals(uuid, pool.poolUuid());
             assertEquals(3, pool.deviceCount());
