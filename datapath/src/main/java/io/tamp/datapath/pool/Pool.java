@@ -95,6 +95,10 @@ public final class Pool implements Closeable {
                 if (!Files.exists(path)) {
                     throw PoolException.device(path, "device file does not exist");
                 }
+                if (Files.isRegularFile(path) && Files.size(path) < Superblock.SIZE_BYTES) {
+                    throw PoolException.device(path, "not a Tamp pool device (" + Files.size(path)
+                            + " bytes, shorter than a " + Superblock.SIZE_BYTES + "-byte superblock)");
+                }
                 ByteBuffer raw = allocateAligned(Superblock.SIZE_BYTES);
                 PoolDevice device = PoolDevice.open(path, tryDirect, channel -> readSuperblock(path, channel, raw));
                 opened.add(device);
@@ -144,7 +148,9 @@ public final class Pool implements Closeable {
 
     /** A direct buffer of exactly {@code bytes} bytes whose address is {@link #IO_ALIGNMENT_BYTES}-aligned. */
     public static ByteBuffer allocateAligned(int bytes) {
-        return ByteBuffer.allocateDirect(bytes + IO_ALIGNMENT_BYTES).alignedSlice(IO_ALIGNMENT_BYTES)
+        // alignedSlice rounds its capacity down to whole units, so reserve whole units plus one.
+        int roundedBytes = Math.addExact(bytes, IO_ALIGNMENT_BYTES - 1) & -IO_ALIGNMENT_BYTES;
+        return ByteBuffer.allocateDirect(roundedBytes + IO_ALIGNMENT_BYTES).alignedSlice(IO_ALIGNMENT_BYTES)
                 .limit(bytes).slice();
     }
 
@@ -179,6 +185,11 @@ public final class Pool implements Closeable {
     public Path devicePathOf(int segment) {
         checkSegment(segment);
         return devices[layout.deviceOf(segment)].path();
+    }
+
+    /** Device by index, for tests that look beneath the alignment checks. */
+    PoolDevice device(int index) {
+        return devices[index];
     }
 
     /**
