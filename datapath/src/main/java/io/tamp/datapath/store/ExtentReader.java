@@ -10,7 +10,7 @@ public final class ExtentReader {
     private static final int PAGE = 4096;
     private static final ThreadLocal<ExtentReader> PER_THREAD = ThreadLocal.withInitial(ExtentReader::new);
 
-    private final ByteBuffer aligned = ByteBuffer.allocateDirect(3 * PAGE).alignedSlice(PAGE);
+    private final ByteBuffer aligned = Pool.allocateAligned(2 * PAGE);
     private final byte[] bytes = new byte[2 * PAGE];
 
     public static ExtentReader current() {

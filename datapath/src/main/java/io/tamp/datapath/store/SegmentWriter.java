@@ -25,7 +25,7 @@ public final class SegmentWriter {
     public SegmentWriter(Pool pool, SegmentTable segments) {
         this.pool = pool;
         this.segments = segments;
-        this.buffer = ByteBuffer.allocateDirect(segments.segmentBytes() + PAGE).alignedSlice(PAGE);
+        this.buffer = Pool.allocateAligned(segments.segmentBytes());
     }
 
     public int segment() {
