@@ -38,6 +38,7 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        pool.requireExisting();
         try (Engine engine = Engine.open(pool.config(false))) {
             Volume v = engine.volume(volumeName);
             if (v == null) {
