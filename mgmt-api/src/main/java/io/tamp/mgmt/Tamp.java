@@ -5,6 +5,7 @@ import io.tamp.mgmt.cli.ExportCommand;
 import io.tamp.mgmt.cli.FsckCommand;
 import io.tamp.mgmt.cli.ImportCommand;
 import io.tamp.mgmt.cli.ServeCommand;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,7 +21,18 @@ public final class Tamp {
 
     /** Runs a command line and returns its exit code (tests call this in-process). */
     public static int run(String... args) {
+        return run(null, null, args);
+    }
+
+    /** Runs a command line with its output and error streams redirected (null keeps the console's). */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new Tamp());
+        if (out != null) {
+            cl.setOut(out);
+        }
+        if (err != null) {
+            cl.setErr(err);
+        }
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
             line.getErr().println("tamp " + line.getCommandName() + ": " + ex.getMessage());
             return 1;

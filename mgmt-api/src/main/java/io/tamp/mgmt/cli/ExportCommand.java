@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** Reads a volume (or its first --length bytes) back into a file; --verify compares with the file instead. */
 @Command(name = "export", description = "Read a volume back into a file (or compare with one, --verify).")
@@ -32,8 +33,12 @@ public final class ExportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE")
     Path file;
 
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        pool.requireExisting();
         try (Engine engine = Engine.open(pool.config(false))) {
             Volume v = engine.volume(volumeName);
             if (v == null) {
@@ -57,7 +62,7 @@ public final class ExportCommand implements Callable<Integer> {
                     if (verify) {
                         int m = in.readNBytes(other, 0, n);
                         if (m != n || !Arrays.equals(buf, 0, n, other, 0, n)) {
-                            System.err.println("verify: differs in the chunk at byte " + off);
+                            spec.commandLine().getErr().println("verify: differs in the chunk at byte " + off);
                             return 1;
                         }
                     } else {
@@ -65,7 +70,7 @@ public final class ExportCommand implements Callable<Integer> {
                     }
                 }
             }
-            System.err.println((verify ? "verify: match, " : "exported ") + len + " bytes");
+            spec.commandLine().getErr().println((verify ? "verify: match, " : "exported ") + len + " bytes");
         }
         return 0;
     }

@@ -2,7 +2,6 @@ package io.tamp.mgmt.cli;
 
 import io.tamp.datapath.fsck.Fsck;
 import io.tamp.datapath.volume.Engine;
-import java.nio.file.Files;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,9 +18,7 @@ public final class FsckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isDirectory(pool.dir)) {
-            throw new IllegalArgumentException("no pool at " + pool.dir);
-        }
+        pool.requireExisting();
         try (Engine engine = Engine.open(pool.config(false))) {
             Fsck.Result r = Fsck.check(engine);
             var out = spec.commandLine().getOut();

@@ -1,6 +1,8 @@
 package io.tamp.mgmt.cli;
 
 import io.tamp.datapath.volume.EngineConfig;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -17,6 +19,19 @@ public final class PoolOptions {
     @Option(names = "--device-gib", description = "size of each new device file in GiB, sparse (default ${DEFAULT-VALUE})",
             defaultValue = "16")
     long deviceGiB;
+
+    /** Refuses a directory that holds no pool: a check or a read must never create one. */
+    void requireExisting() throws IOException {
+        boolean devices = false;
+        if (Files.isDirectory(dir)) {
+            try (var s = Files.list(dir)) {
+                devices = s.anyMatch(p -> p.getFileName().toString().matches("dev-\\d+"));
+            }
+        }
+        if (!devices) {
+            throw new IllegalArgumentException("no pool at " + dir + " (no dev-N device files)");
+        }
+    }
 
     EngineConfig config(boolean background) {
         EngineConfig d = EngineConfig.defaults(dir);
