@@ -86,6 +86,10 @@ final class BatchContext {
                 continue;
             }
             byte[] key = Keys.u64(t.id);
+            if (!t.isNew && t.delta > 0) {
+                batch.add(Map.REFCOUNTS, key, t.delta); // only a decrement can kill: no need to read the count
+                continue;
+            }
             long base = t.isNew ? 0 : store.counter(Map.REFCOUNTS, key);
             long after = base + t.delta;
             if (after < 0) {
