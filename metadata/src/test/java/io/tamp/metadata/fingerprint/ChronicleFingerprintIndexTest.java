@@ -92,6 +92,10 @@ class ChronicleFingerprintIndexTest extends FingerprintIndexContract {
                     index.size(), (System.nanoTime() - startNs) / 1_000);
             assertFilled(index, count);
         }
+        assertTrue(Files.exists(ChronicleFingerprintIndex.cleanMarker(file)), "clean after recovery");
+        try (ChronicleFingerprintIndex index = ChronicleFingerprintIndex.open(file, count)) {
+            assertFilled(index, count);
+        }
     }
 
     @Test
