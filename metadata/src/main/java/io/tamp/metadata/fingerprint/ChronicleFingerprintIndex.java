@@ -78,6 +78,9 @@ public final class ChronicleFingerprintIndex implements FingerprintIndex {
         if (recover) {
             LOG.warn("fingerprint index {} was not closed cleanly; recovering", file);
         }
+        if (exists) {
+            ChronicleHeaderCheck.check(file);
+        }
         ChronicleMap<byte[], Long> map;
         try {
             // createPersistedTo opens an existing file without the recovery scan.
