@@ -224,8 +224,27 @@ final class Committer {
         return next;
     }
 
-    /** Releases up to budget entries of pending ranges; returns whether work remains. */
+    /**
+     * Releases up to budget entries of pending ranges, in chunks of {@link #DRAIN_CHUNK} with the
+     * commit lock released between them so host writes wait at most one chunk; returns whether work
+     * remains.
+     */
     boolean drainStep(int budget) {
+        int left = budget;
+        while (left > 0) {
+            if (!drainChunk(Math.min(left, DRAIN_CHUNK))) {
+                return false;
+            }
+            left -= DRAIN_CHUNK;
+            Thread.yield();
+        }
+        return true;
+    }
+
+    /** Entries released per commit-lock hold by the unmap drain. */
+    static final int DRAIN_CHUNK = 32;
+
+    private boolean drainChunk(int budget) {
         engine.commitLock.lock();
         try {
             if (engine.failed()) {
