@@ -89,47 +89,61 @@ final class SegmentCleaner {
         return true;
     }
 
-    /** Moves up to MOVE_CHUNK live extents out of seg; returns whether any remain. */
+    /**
+     * Moves up to MOVE_CHUNK live extents out of seg; returns whether any remain. The bytes are read
+     * before the commit lock is taken (a sealed segment's bytes never change and only the cleaner
+     * frees segments); under the lock each extent is re-checked, since it may have died meanwhile.
+     */
     private boolean moveSome(int seg) throws IOException {
+        if (engine.failed()) {
+            return false;
+        }
+        List<Long> ids = new ArrayList<>(MOVE_CHUNK);
+        List<byte[]> contents = new ArrayList<>(MOVE_CHUNK);
+        byte[] prefix = Keys.u32(seg);
+        try (RocksIterator it = store.iterator(Map.SEGMENT_EXTENTS)) {
+            for (it.seek(prefix); it.isValid() && ids.size() < MOVE_CHUNK; it.next()) {
+                byte[] k = it.key();
+                if (Keys.getInt(k, 0) != seg) {
+                    break;
+                }
+                long id = Keys.getLong(k, 4);
+                byte[] v = store.get(Map.EXTENTS, Keys.u64(id));
+                ExtentRecord r = v == null ? null : ExtentRecord.decode(v);
+                ids.add(id);
+                // bytes are copied as stored, CRC and all: a corrupt extent stays detectably corrupt
+                contents.add(r == null || r.segment() != seg ? null
+                        : java.util.Arrays.copyOf(ExtentReader.current().read(engine.pool, r), r.length()));
+            }
+        }
+        if (ids.isEmpty()) {
+            return false;
+        }
         engine.commitLock.lock();
         try {
             if (engine.failed()) {
                 return false;
             }
-            List<Long> ids = new ArrayList<>(MOVE_CHUNK);
-            byte[] prefix = Keys.u32(seg);
-            try (RocksIterator it = store.iterator(Map.SEGMENT_EXTENTS)) {
-                for (it.seek(prefix); it.isValid() && ids.size() < MOVE_CHUNK; it.next()) {
-                    byte[] k = it.key();
-                    if (Keys.getInt(k, 0) != seg) {
-                        break;
-                    }
-                    ids.add(Keys.getLong(k, 4));
-                }
-            }
-            if (ids.isEmpty()) {
-                return false;
-            }
             engine.ctx.reset();
             try (Batch batch = store.newBatch()) {
-                for (long id : ids) {
+                for (int i = 0; i < ids.size(); i++) {
+                    long id = ids.get(i);
                     byte[] key = Keys.u64(id);
                     byte[] v = store.get(Map.EXTENTS, key);
-                    batch.delete(Map.SEGMENT_EXTENTS, Keys.segmentExtentKey(seg, id));
-                    if (v == null) {
+                    ExtentRecord r = v == null ? null : ExtentRecord.decode(v);
+                    byte[] bytes = contents.get(i);
+                    if (r == null || r.segment() != seg || bytes == null) {
+                        // died meanwhile (or a stale list entry): nothing to move
+                        batch.delete(Map.SEGMENT_EXTENTS, Keys.segmentExtentKey(seg, id));
                         continue;
                     }
-                    ExtentRecord r = ExtentRecord.decode(v);
-                    if (r.segment() != seg) {
-                        continue;
-                    }
-                    // bytes are copied as stored, CRC and all: a corrupt extent stays detectably corrupt
-                    byte[] bytes = ExtentReader.current().read(engine.pool, r);
+                    // still in seg: extents only ever move out of a sealed segment, so the bytes read above hold
                     int offset = engine.writer.append(bytes, 0, r.length(), batch);
                     if (offset < 0) {
                         throw new IllegalStateException("cleaner ran out of segments after its space check");
                     }
                     ExtentRecord moved = r.movedTo(engine.writer.segment(), offset);
+                    batch.delete(Map.SEGMENT_EXTENTS, Keys.segmentExtentKey(seg, id));
                     batch.put(Map.EXTENTS, key, moved.encode());
                     batch.put(Map.SEGMENT_EXTENTS, Keys.segmentExtentKey(moved.segment(), id), new byte[0]);
                     engine.segments.addLive(seg, -r.length(), batch);
