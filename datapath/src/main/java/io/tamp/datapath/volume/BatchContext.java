@@ -51,9 +51,12 @@ final class BatchContext {
 
     /** The extent's record as of this batch, or null when it does not exist. */
     ExtentRecord record(long id) {
-        Touched t = touched.computeIfAbsent(id, Touched::new);
+        return load(touched.computeIfAbsent(id, Touched::new));
+    }
+
+    private ExtentRecord load(Touched t) {
         if (!t.recordLoaded) {
-            byte[] v = store.get(Map.EXTENTS, Keys.u64(id));
+            byte[] v = store.get(Map.EXTENTS, Keys.u64(t.id));
             t.record = v == null ? null : ExtentRecord.decode(v);
             t.recordLoaded = true;
         }
@@ -96,7 +99,8 @@ final class BatchContext {
                 throw new io.tamp.metadata.store.CorruptMetadataException(
                         "refcount of extent " + t.id + " would drop below zero (" + base + " + " + t.delta + ")");
             }
-            ExtentRecord r = record(t.id);
+            // not record(): computeIfAbsent may resize the map it catches up on, and we are iterating it
+            ExtentRecord r = load(t);
             if (r == null) {
                 throw new io.tamp.metadata.store.CorruptMetadataException("extent " + t.id + " referenced but missing");
             }
