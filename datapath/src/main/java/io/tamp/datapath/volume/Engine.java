@@ -274,7 +274,7 @@ public final class Engine implements Closeable {
             try (Batch b = store.newBatch()) {
                 b.put(Map.VOLUMES, Keys.u64(id), r.encode());
                 b.put(Map.META, KEY_NEXT_VOLUME, Keys.le64(nextVolumeId));
-                store.commit(b);
+                commitCatalog(b);
             }
             Volume v = new Volume(this, r, 0);
             byId.put(id, v);
@@ -304,7 +304,7 @@ public final class Engine implements Closeable {
         try {
             VolumeRecord r = v.record().withSize(newSizeBytes);
             try (Batch b = store.newBatch()) {
-                store.commit(b.put(Map.VOLUMES, Keys.u64(v.id()), r.encode()));
+                commitCatalog(b.put(Map.VOLUMES, Keys.u64(v.id()), r.encode()));
             }
             v.setRecord(r);
         } finally {
@@ -330,12 +330,27 @@ public final class Engine implements Closeable {
                 b.put(Map.VOLUMES, Keys.u64(v.id()), v.record().withState(VolumeRecord.State.DELETING).encode());
                 b.put(Map.PENDING_UNMAP, Keys.pendingKey(v.id(), e), range.encode());
                 b.put(Map.META, KEY_EPOCH, Keys.le64(epoch));
-                store.commit(b);
+                commitCatalog(b);
             }
             v.pending.add(range);
         } finally {
             commitLock.unlock();
         }
+    }
+
+    /**
+     * Commits a catalog change and makes it durable before returning: an admin's create, resize or
+     * delete must not vanish in a crash. Devices first, then the WAL, as in {@link #flush}.
+     */
+    private void commitCatalog(Batch b) {
+        store.commit(b);
+        try {
+            pool.sync();
+        } catch (IOException e) {
+            fail(e);
+            throw new IllegalStateException("device sync failed: " + e.getMessage(), e);
+        }
+        store.syncWal();
     }
 
     /** Called by the drain once a deleting volume has no block-map entries left. */

@@ -270,4 +270,19 @@ class EngineTest {
             assertClean(r);
         }
     }
+
+    @Test
+    void catalogChangesSurviveACrashWithoutAFlush() throws Exception {
+        Engine e = open();
+        Volume gone = e.createVolume("gone", 1 << 20);
+        e.createVolume("grown", 1 << 20);
+        e.resizeVolume(e.volume("grown"), 2 << 20);
+        e.deleteVolume(gone);
+        e.abandon();
+        try (Engine r = open()) {
+            assertEquals(2 << 20, r.volume("grown").sizeBytes());
+            assertEquals(null, r.volume("gone"));
+            assertClean(r);
+        }
+    }
 }
