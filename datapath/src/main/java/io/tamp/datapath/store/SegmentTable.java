@@ -30,6 +30,10 @@ public final class SegmentTable {
     private final long[] live;
     private final BitSet used;
     private int freeCount;
+    private final long[] pendingLive;
+    private final boolean[] pendingMarked;
+    private final int[] pendingSegments;
+    private int pendingCount;
 
     private SegmentTable(int segmentCount, int segmentBytes) {
         this.segmentBytes = segmentBytes;
@@ -39,6 +43,9 @@ public final class SegmentTable {
         live = new long[segmentCount];
         used = new BitSet(segmentCount);
         freeCount = segmentCount;
+        pendingLive = new long[segmentCount];
+        pendingMarked = new boolean[segmentCount];
+        pendingSegments = new int[segmentCount];
     }
 
     public static SegmentTable load(MetadataStore store, int segmentCount, int segmentBytes) {
@@ -116,9 +123,28 @@ public final class SegmentTable {
         persist(seg, batch);
     }
 
+    /**
+     * Adds to a segment's live bytes; the persistent counter is updated by {@link #persistLive}, one
+     * merge per segment per batch rather than one per extent.
+     */
     public void addLive(int seg, long delta, Batch batch) {
         live[seg] += delta;
-        batch.add(Map.SEGMENT_LIVE, Keys.u32(seg), delta);
+        if (pendingLive[seg] == 0 && !pendingMarked[seg]) {
+            pendingMarked[seg] = true;
+            pendingSegments[pendingCount++] = seg;
+        }
+        pendingLive[seg] += delta;
+    }
+
+    /** Writes the live-byte deltas accumulated since the last call into batch. */
+    public void persistLive(Batch batch) {
+        for (int i = 0; i < pendingCount; i++) {
+            int seg = pendingSegments[i];
+            batch.add(Map.SEGMENT_LIVE, Keys.u32(seg), pendingLive[seg]);
+            pendingLive[seg] = 0;
+            pendingMarked[seg] = false;
+        }
+        pendingCount = 0;
     }
 
     /** Returns a segment with no live extents to the free pool. */

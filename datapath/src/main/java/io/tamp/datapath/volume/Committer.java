@@ -128,6 +128,7 @@ final class Committer {
     void commit(Batch batch) throws IOException {
         BatchContext ctx = engine.ctx;
         ctx.finish(batch, engine.segments);
+        engine.segments.persistLive(batch);
         engine.writer.writeTail(batch);
         engine.persistCounters(batch);
         store.commit(batch);
