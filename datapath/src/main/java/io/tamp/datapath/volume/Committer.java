@@ -30,6 +30,11 @@ final class Committer {
 
     /** Maps n reduced blocks at firstLba.. of volume v. Nothing changes unless OK is returned. */
     IoStatus commitGroup(Volume v, long firstLba, ReducedBlock[] blocks, int n) {
+        return commitGroup(v, firstLba, blocks, 0, n);
+    }
+
+    /** Maps blocks[from, from+n) at firstLba.. of volume v. Nothing changes unless OK is returned. */
+    IoStatus commitGroup(Volume v, long firstLba, ReducedBlock[] blocks, int from, int n) {
         engine.commitLock.lock();
         try {
             if (engine.failed()) {
@@ -38,7 +43,7 @@ final class Committer {
             if (v.deleted) {
                 return IoStatus.NO_VOLUME;
             }
-            if (!canPlace(blocks, n, Engine.RESERVED_SEGMENTS)) {
+            if (!canPlace(blocks, from, n, Engine.RESERVED_SEGMENTS)) {
                 return IoStatus.NO_SPACE;
             }
             BatchContext ctx = engine.ctx;
@@ -60,7 +65,7 @@ final class Committer {
                             mappedDelta--;
                         }
                     }
-                    ReducedBlock rb = blocks[i];
+                    ReducedBlock rb = blocks[from + i];
                     long extent = BlockMapEntry.ZERO;
                     if (!rb.zero) {
                         extent = dedupOrAppend(rb, batch);
@@ -83,9 +88,9 @@ final class Committer {
     }
 
     /** Space check before anything changes: every block assumed unique, each segment may waste a tail. */
-    private boolean canPlace(ReducedBlock[] blocks, int n, int reserve) {
+    private boolean canPlace(ReducedBlock[] blocks, int from, int n, int reserve) {
         long need = 0;
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < from + n; i++) {
             if (!blocks[i].zero) {
                 need += blocks[i].storedLength;
             }

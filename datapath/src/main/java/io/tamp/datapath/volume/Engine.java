@@ -429,6 +429,39 @@ public final class Engine implements Closeable {
         }
     }
 
+    // ---------------------------------------------------------------- commit pipeline
+
+    /** Runs the metadata side of large writes while their callers reduce the next sub-batch. */
+    private final java.util.concurrent.ExecutorService commitThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "tamp-commit");
+        t.setDaemon(true);
+        return t;
+    });
+
+    java.util.concurrent.Future<IoStatus> submitCommit(java.util.concurrent.Callable<IoStatus> commit) {
+        return commitThread.submit(commit);
+    }
+
+    IoStatus await(java.util.concurrent.Future<IoStatus> f) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the commit is already under way: its outcome must be reported
+                } catch (java.util.concurrent.ExecutionException e) {
+                    fail(e.getCause());
+                    return IoStatus.IO_ERROR;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- background
 
     private long lastFlushNanos = System.nanoTime();
@@ -551,6 +584,12 @@ public final class Engine implements Closeable {
                 Thread.currentThread().interrupt();
             }
         }
+        commitThread.shutdown();
+        try {
+            commitThread.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             if (failure == null) {
                 commitLock.lock();
@@ -579,6 +618,7 @@ public final class Engine implements Closeable {
     /** Simulates a crash for tests: closes handles without flushing or marking the store clean. */
     public void abandon() throws IOException {
         closed = true;
+        commitThread.shutdownNow();
         if (background != null) {
             background.shutdownNow();
         }
