@@ -174,7 +174,7 @@ public final class Fsck {
 
     private void checkBytes(long id, ExtentRecord r, Reducer reducer, byte[] block) {
         try {
-            byte[] stored = ExtentReader.current().read(engine.pool(), r);
+            byte[] stored = ExtentReader.current().read(engine.pool(), engine.segmentWriter(), r);
             if (reducer.crc32c(stored, 0, r.length()) != r.crc()) {
                 violation("extent " + id + " fails its CRC (segment " + r.segment() + " offset " + r.offset() + ")");
                 return;

@@ -7,7 +7,7 @@ import java.util.zip.CRC32C;
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Exception;
 import net.jpountz.lz4.LZ4Factory;
-import net.jpountz.lz4.LZ4FastDecompressor;
+import net.jpountz.lz4.LZ4SafeDecompressor;
 
 /**
  * Inline reduction of 4 KiB blocks, in the order of the design: zero detection, SHA-256
@@ -25,7 +25,7 @@ public final class Reducer {
 
     private final MessageDigest sha256;
     private final LZ4Compressor compressor = LZ4.fastCompressor();
-    private final LZ4FastDecompressor decompressor = LZ4.fastDecompressor();
+    private final LZ4SafeDecompressor decompressor = LZ4.safeDecompressor();
     private final CRC32C crc = new CRC32C();
     private final int maxCompressed = compressor.maxCompressedLength(BLOCK_BYTES);
 
@@ -106,8 +106,7 @@ public final class Reducer {
             return false;
         }
         try {
-            int consumed = decompressor.decompress(src, srcOff, dst, dstOff, BLOCK_BYTES);
-            return consumed == srcLen;
+            return decompressor.decompress(src, srcOff, srcLen, dst, dstOff, BLOCK_BYTES) == BLOCK_BYTES;
         } catch (LZ4Exception e) {
             return false;
         }

@@ -17,8 +17,14 @@ public final class ExtentReader {
         return PER_THREAD.get();
     }
 
-    /** Reads the stored bytes of r into the returned array, at [0, r.length()). */
-    public byte[] read(Pool pool, ExtentRecord r) throws IOException {
+    /**
+     * Reads the stored bytes of r into the returned array, at [0, r.length()): from the open
+     * segment's buffer when they are not on the device yet, else from the device.
+     */
+    public byte[] read(Pool pool, SegmentWriter writer, ExtentRecord r) throws IOException {
+        if (r.length() > 0 && r.length() <= PAGE && writer.copyIfBuffered(r, bytes)) {
+            return bytes;
+        }
         int from = r.offset() & -PAGE;
         int to = (r.offset() + r.length() + PAGE - 1) & -PAGE;
         if (r.length() <= 0 || r.length() > PAGE || r.offset() < 0 || to > pool.segmentBytes()) {

@@ -129,12 +129,16 @@ final class Committer {
         return id;
     }
 
-    /** Finishes the batch context, puts the open segment's new bytes on the device, commits. */
+    /**
+     * Finishes the batch context and commits it. The extent bytes it references are in the segment
+     * buffer; they reach the device before the batch can become durable (see SegmentWriter).
+     */
     void commit(Batch batch) throws IOException {
         BatchContext ctx = engine.ctx;
         ctx.finish(batch, engine.segments);
         engine.segments.persistLive(batch);
-        engine.writer.writeTail(batch);
+        engine.writer.recordCursor(batch);
+        store.switchFullMemtables(this::drainWriter);
         engine.persistCounters(batch);
         store.commit(batch);
         engine.uniqueBlocks += ctx.uniqueBlocksDelta;
@@ -147,6 +151,14 @@ final class Committer {
         }
         for (BatchContext.Death d : ctx.deaths) {
             engine.index.remove(d.fingerprint(), 0, d.id());
+        }
+    }
+
+    private void drainWriter() {
+        try {
+            engine.writer.drain();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

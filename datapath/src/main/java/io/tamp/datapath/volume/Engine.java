@@ -345,6 +345,7 @@ public final class Engine implements Closeable {
     private void commitCatalog(Batch b) {
         store.commit(b);
         try {
+            writer.drain();
             pool.sync();
         } catch (IOException e) {
             fail(e);
@@ -393,6 +394,7 @@ public final class Engine implements Closeable {
                 synchronized (this) {
                     mine = ++flushesStarted;
                 }
+                writer.drain();
                 pool.sync();
                 store.syncWal();
             } finally {
@@ -546,6 +548,10 @@ public final class Engine implements Closeable {
         return index;
     }
 
+    public SegmentWriter segmentWriter() {
+        return writer;
+    }
+
     public SegmentTable segmentTable() {
         return segments;
     }
@@ -590,6 +596,17 @@ public final class Engine implements Closeable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (failure != null) {
+            // closing RocksDB writes its WAL buffer: never let it reference bytes not on the device
+            commitLock.lock();
+            try {
+                writer.drain();
+            } catch (IOException e) {
+                LOG.error("could not put the segment buffer on the device while closing a failed engine", e);
+            } finally {
+                commitLock.unlock();
+            }
+        }
         try {
             if (failure == null) {
                 commitLock.lock();
@@ -609,19 +626,32 @@ public final class Engine implements Closeable {
             }
         } finally {
             closed = true;
+            writer.close();
             index.close();
             store.close();
             pool.close();
         }
     }
 
-    /** Simulates a crash for tests: closes handles without flushing or marking the store clean. */
+    /**
+     * Simulates a crash for tests: closes handles without syncing or marking the store clean.
+     * RocksDB's close writes its buffered WAL, so the segment buffer is put on the device first —
+     * the state a kill leaves when it strikes after the last segment write (CrashTest kills a real
+     * process at arbitrary moments).
+     */
     public void abandon() throws IOException {
+        commitLock.lock();
+        try {
+            writer.drain();
+        } finally {
+            commitLock.unlock();
+        }
         closed = true;
         commitThread.shutdownNow();
         if (background != null) {
             background.shutdownNow();
         }
+        writer.close();
         index.close();
         store.close();
         pool.close();

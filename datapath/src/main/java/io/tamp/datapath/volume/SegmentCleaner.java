@@ -113,7 +113,7 @@ final class SegmentCleaner {
                 ids.add(id);
                 // bytes are copied as stored, CRC and all: a corrupt extent stays detectably corrupt
                 contents.add(r == null || r.segment() != seg ? null
-                        : java.util.Arrays.copyOf(ExtentReader.current().read(engine.pool, r), r.length()));
+                        : java.util.Arrays.copyOf(ExtentReader.current().read(engine.pool, engine.writer, r), r.length()));
             }
         }
         if (ids.isEmpty()) {

@@ -192,8 +192,8 @@ public final class Volume {
         return inFlight == null ? s : engine.await(inFlight);
     }
 
-    /** Blocks per pipelined sub-batch (128 KiB). */
-    static final int PIPELINE_BLOCKS = 32;
+    /** Blocks per pipelined sub-batch (256 KiB). */
+    static final int PIPELINE_BLOCKS = 64;
 
     public IoStatus write(long offsetBytes, byte[] src, boolean fua) {
         return write(offsetBytes, ByteBuffer.wrap(src), fua);
@@ -324,7 +324,7 @@ public final class Volume {
                     return IoStatus.MEDIUM_ERROR;
                 }
                 ExtentRecord r = ExtentRecord.decode(rv);
-                byte[] stored = ExtentReader.current().read(engine.pool, r);
+                byte[] stored = ExtentReader.current().read(engine.pool, engine.writer, r);
                 Codec codec = Codec.of(r.codec());
                 if (codec == null || reducer.crc32c(stored, 0, r.length()) != r.crc()
                         || !reducer.decode(codec, stored, 0, r.length(), out, at)) {

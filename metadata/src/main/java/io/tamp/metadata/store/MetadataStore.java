@@ -60,6 +60,8 @@ public final class MetadataStore implements Closeable {
     private final WriteOptions asyncWrite = new WriteOptions().setSync(false);
     private final ReadOptions readOptions = new ReadOptions();
     private final Path dir;
+    /** Memtable size per column family; RocksDB switches memtables (and writes the WAL) when one fills. */
+    static final long WRITE_BUFFER_BYTES = 64L << 20;
 
     private MetadataStore(Path dir, Runnable beforeMemtableFlush) throws IOException {
         this.dir = dir;
@@ -70,6 +72,9 @@ public final class MetadataStore implements Closeable {
                 .setManualWalFlush(true)
                 .setWalRecoveryMode(WALRecoveryMode.PointInTimeRecovery)
                 .setMaxBackgroundJobs(2)
+                // the engine commits from one thread at a time (its commit lock): plain skiplist inserts are cheaper
+                .setAllowConcurrentMemtableWrite(false)
+                .setEnableWriteThreadAdaptiveYield(false)
                 .setListeners(List.of(new AbstractEventListener(AbstractEventListener.EnabledEventCallback.ON_FLUSH_BEGIN) {
                     @Override
                     public void onFlushBegin(RocksDB db, FlushJobInfo info) {
@@ -92,6 +97,8 @@ public final class MetadataStore implements Closeable {
 
     private ColumnFamilyOptions newCfOptions(boolean counter) {
         ColumnFamilyOptions o = new ColumnFamilyOptions()
+                .setWriteBufferSize(WRITE_BUFFER_BYTES)
+                .setMaxWriteBufferNumber(4)
                 .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false)));
         if (counter) {
             o.setMergeOperator(new UInt64AddOperator());
@@ -167,6 +174,31 @@ public final class MetadataStore implements Closeable {
         } catch (RocksDBException e) {
             throw new MetadataIoException("metadata WAL sync failed", e);
         }
+    }
+
+    /**
+     * Switches every memtable that is past three quarters full, running beforeSwitch first. A
+     * switch writes the WAL buffer and a flush writes SST files, both on RocksDB's schedule when a
+     * memtable fills by itself; switching early, right after the engine has put its segment buffer
+     * on the device, keeps metadata from ever reaching the disk ahead of the bytes it references.
+     * Returns whether anything was switched.
+     */
+    public boolean switchFullMemtables(Runnable beforeSwitch) {
+        boolean switched = false;
+        try (FlushOptions noWait = new FlushOptions().setWaitForFlush(false)) {
+            for (ColumnFamilyHandle h : handles) {
+                if (db.getLongProperty(h, "rocksdb.cur-size-active-mem-table") > WRITE_BUFFER_BYTES * 3 / 4) {
+                    if (!switched) {
+                        beforeSwitch.run();
+                        switched = true;
+                    }
+                    db.flush(noWait, h);
+                }
+            }
+        } catch (RocksDBException e) {
+            throw new MetadataIoException("memtable switch failed", e);
+        }
+        return switched;
     }
 
     /** Bytes of metadata on disk (SST files and WAL). */

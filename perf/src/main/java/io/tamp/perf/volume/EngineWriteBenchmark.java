@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.Threads;
  * The full engine write path — zero check, SHA-256, dedup lookup, LZ4, CRC32C, byte-granular
  * append, O_DIRECT segment writes, one RocksDB batch per 1 MiB — in blocks/s, to compare with
  * {@code KernelsBenchmark.kernelsAlone} (same data generator) in the same run. Each thread writes
- * 1 MiB sequential chunks to its own volume, wrapping over 2 GiB.
+ * 1 MiB sequential chunks to its own volume, wrapping over 16 GiB.
  */
 public class EngineWriteBenchmark extends BenchmarkBase {
     static final int CHUNK_BLOCKS = 256;
@@ -57,7 +57,7 @@ public class EngineWriteBenchmark extends BenchmarkBase {
         @Setup(Level.Trial)
         public void setUp(Shared shared) {
             int n = shared.volumes.incrementAndGet();
-            volume = shared.fixture.engine.createVolume("w" + n, 2L << 30);
+            volume = shared.fixture.engine.createVolume("w" + n, 16L << 30);
             blocks = new StampedBlocks(0x5eed + n, Double.parseDouble(shared.compressionRatio),
                     Double.parseDouble(shared.dedupRatio));
         }
