@@ -109,7 +109,7 @@ public final class Fsck {
                 extentBytes += r.length();
                 long referenced = refs.getOrDefault(id, 0L);
                 refs.remove(id);
-                long refcount = store.counter(Map.REFCOUNTS, Keys.u64(id));
+                long refcount = store.counter(Map.REFCOUNTS, Keys.u64(id)) + 1; // stored as refcount - 1
                 if (refcount != referenced) {
                     violation("extent " + id + " has refcount " + refcount + " but " + referenced + " references");
                 }
@@ -136,7 +136,7 @@ public final class Fsck {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 long id = Keys.getLong(it.key(), 0);
                 if (store.get(Map.EXTENTS, it.key()) == null) {
-                    violation("refcount " + Keys.getLe64(it.value()) + " kept for missing extent " + id);
+                    violation("refcount " + (Keys.getLe64(it.value()) + 1) + " kept for missing extent " + id);
                 }
             }
         }

@@ -82,6 +82,14 @@ final class BatchContext {
         return volumeDeltas;
     }
 
+    /**
+     * An existing extent's refcount. The REFCOUNTS map stores refcount - 1 (absent = 1), so the
+     * common case, a new extent referenced once, costs no refcount write at all.
+     */
+    static long refcount(MetadataStore store, long id) {
+        return store.counter(Map.REFCOUNTS, Keys.u64(id)) + 1;
+    }
+
     /** Writes the refcount consequences of the batch; segment live bytes go through segments. */
     void finish(Batch batch, io.tamp.datapath.store.SegmentTable segments) {
         for (Touched t : touched.values()) {
@@ -93,7 +101,7 @@ final class BatchContext {
                 batch.add(Map.REFCOUNTS, key, t.delta); // only a decrement can kill: no need to read the count
                 continue;
             }
-            long base = t.isNew ? 0 : store.counter(Map.REFCOUNTS, key);
+            long base = t.isNew ? 0 : refcount(store, t.id);
             long after = base + t.delta;
             if (after < 0) {
                 throw new io.tamp.metadata.store.CorruptMetadataException(
@@ -106,7 +114,7 @@ final class BatchContext {
             }
             if (t.isNew && after > 0) {
                 batch.put(Map.EXTENTS, key, r.encode());
-                batch.add(Map.REFCOUNTS, key, after);
+                batch.add(Map.REFCOUNTS, key, after - 1); // stored as refcount - 1: usually nothing to write
                 batch.put(Map.SEGMENT_EXTENTS, Keys.segmentExtentKey(r.segment(), t.id), new byte[0]);
                 segments.addLive(r.segment(), r.length(), batch);
                 uniqueBlocksDelta++;
