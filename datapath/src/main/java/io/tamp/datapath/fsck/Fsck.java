@@ -123,8 +123,9 @@ public final class Fsck {
                 } else if (r.offset() + r.length() > segments.written(r.segment())) {
                     violation("extent " + id + " ends past the written part of segment " + r.segment());
                 }
-                if (store.get(Map.SEGMENT_EXTENTS, Keys.segmentExtentKey(r.segment(), id)) == null) {
-                    violation("extent " + id + " missing from segment " + r.segment() + "'s extent list");
+                if (!segments.bornIn(r.segment(), id)
+                        && store.get(Map.SEGMENT_EXTENTS, Keys.segmentExtentKey(r.segment(), id)) == null) {
+                    violation("extent " + id + " neither born in segment " + r.segment() + " nor on its extent list");
                 }
                 checkBytes(id, r, reducer, block);
             }

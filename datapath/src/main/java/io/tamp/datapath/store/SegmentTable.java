@@ -15,11 +15,14 @@ import org.rocksdb.RocksIterator;
  * mirrored in memory. Mutated only under the engine's commit lock.
  *
  * <pre>
- *  SEGMENTS value: 0      1          5
- *                  +------+----------+
- *                  |state | written  |
- *                  +------+----------+
+ *  SEGMENTS value: 0      1          5             13            21
+ *                  +------+----------+-------------+-------------+
+ *                  |state | written  | first born  | last born   |
+ *                  +------+----------+-------------+-------------+
  * </pre>
+ * Extents get ids in append order and only the open segment takes new extents, so the extents
+ * born in a segment are one id range: the cleaner finds them without a per-extent index entry.
+ * Extents the cleaner moves in keep their ids and are listed in SEGMENT_EXTENTS instead.
  */
 public final class SegmentTable {
     public enum State { FREE, OPEN, SEALED }
@@ -28,6 +31,8 @@ public final class SegmentTable {
     private final State[] state;
     private final int[] written;
     private final long[] live;
+    private final long[] firstBorn;
+    private final long[] lastBorn;
     private final BitSet used;
     private int freeCount;
     private final long[] pendingLive;
@@ -41,6 +46,8 @@ public final class SegmentTable {
         java.util.Arrays.fill(state, State.FREE);
         written = new int[segmentCount];
         live = new long[segmentCount];
+        firstBorn = new long[segmentCount];
+        lastBorn = new long[segmentCount];
         used = new BitSet(segmentCount);
         freeCount = segmentCount;
         pendingLive = new long[segmentCount];
@@ -54,11 +61,13 @@ public final class SegmentTable {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 int seg = Keys.getInt(it.key(), 0);
                 byte[] v = it.value();
-                if (seg < 0 || seg >= segmentCount || v.length != 5) {
+                if (seg < 0 || seg >= segmentCount || v.length != RECORD_BYTES || v[0] < 0 || v[0] > 2) {
                     throw new io.tamp.metadata.store.CorruptMetadataException("segment record " + seg + " invalid");
                 }
                 t.state[seg] = State.values()[v[0]];
                 t.written[seg] = Keys.getInt(v, 1);
+                t.firstBorn[seg] = Keys.getLong(v, 5);
+                t.lastBorn[seg] = Keys.getLong(v, 13);
                 t.used.set(seg);
                 t.freeCount--;
             }
@@ -109,6 +118,8 @@ public final class SegmentTable {
         state[seg] = State.OPEN;
         written[seg] = 0;
         live[seg] = 0;
+        firstBorn[seg] = 0;
+        lastBorn[seg] = 0;
         persist(seg, batch);
         return seg;
     }
@@ -154,16 +165,43 @@ public final class SegmentTable {
         }
         state[seg] = State.FREE;
         written[seg] = 0;
+        firstBorn[seg] = 0;
+        lastBorn[seg] = 0;
         used.clear(seg);
         freeCount++;
         batch.delete(Map.SEGMENTS, Keys.u32(seg));
         batch.delete(Map.SEGMENT_LIVE, Keys.u32(seg));
     }
 
+    /** Records that extent id was created in seg (ids grow, and seg is the open segment). */
+    public void noteBirth(int seg, long id) {
+        if (firstBorn[seg] == 0) {
+            firstBorn[seg] = id;
+        }
+        lastBorn[seg] = id;
+    }
+
+    /** Whether extent id was created in seg (as opposed to moved there by the cleaner). */
+    public boolean bornIn(int seg, long id) {
+        return firstBorn[seg] != 0 && id >= firstBorn[seg] && id <= lastBorn[seg];
+    }
+
+    public long firstBorn(int seg) {
+        return firstBorn[seg];
+    }
+
+    public long lastBorn(int seg) {
+        return lastBorn[seg];
+    }
+
+    private static final int RECORD_BYTES = 21;
+
     private void persist(int seg, Batch batch) {
-        byte[] v = new byte[5];
+        byte[] v = new byte[RECORD_BYTES];
         v[0] = (byte) state[seg].ordinal();
         Keys.putInt(v, 1, written[seg]);
+        Keys.putLong(v, 5, firstBorn[seg]);
+        Keys.putLong(v, 13, lastBorn[seg]);
         batch.put(Map.SEGMENTS, Keys.u32(seg), v);
     }
 

@@ -115,7 +115,6 @@ final class BatchContext {
             if (t.isNew && after > 0) {
                 batch.put(Map.EXTENTS, key, r.encode());
                 batch.add(Map.REFCOUNTS, key, after - 1); // stored as refcount - 1: usually nothing to write
-                batch.put(Map.SEGMENT_EXTENTS, Keys.segmentExtentKey(r.segment(), t.id), new byte[0]);
                 segments.addLive(r.segment(), r.length(), batch);
                 uniqueBlocksDelta++;
                 uniqueBytesDelta += r.length();
@@ -123,7 +122,9 @@ final class BatchContext {
                 if (!t.isNew) {
                     batch.delete(Map.EXTENTS, key);
                     batch.delete(Map.REFCOUNTS, key);
-                    batch.delete(Map.SEGMENT_EXTENTS, Keys.segmentExtentKey(r.segment(), t.id));
+                    if (!segments.bornIn(r.segment(), t.id)) {
+                        batch.delete(Map.SEGMENT_EXTENTS, Keys.segmentExtentKey(r.segment(), t.id));
+                    }
                     segments.addLive(r.segment(), -r.length(), batch);
                     uniqueBlocksDelta--;
                     uniqueBytesDelta -= r.length();

@@ -122,6 +122,7 @@ final class Committer {
             throw new IllegalStateException("segment allocation failed after the space check");
         }
         long id = engine.nextExtentId++;
+        engine.segments.noteBirth(engine.writer.segment(), id);
         ExtentRecord r = new ExtentRecord(engine.writer.segment(), offset, rb.storedLength, rb.codec.id, rb.crc,
                 rb.fingerprint.clone());
         engine.ctx.addNew(id, r);

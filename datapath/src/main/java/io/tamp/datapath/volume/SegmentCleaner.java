@@ -63,6 +63,7 @@ final class SegmentCleaner {
         } finally {
             engine.commitLock.unlock();
         }
+        bornCursor = engine.segments.firstBorn(victim);
         while (moveSome(victim)) {
             // chunks, releasing the commit lock between them
         }
@@ -94,12 +95,33 @@ final class SegmentCleaner {
      * before the commit lock is taken (a sealed segment's bytes never change and only the cleaner
      * frees segments); under the lock each extent is re-checked, since it may have died meanwhile.
      */
+    /** Next id of the victim's born range to look at. */
+    private long bornCursor;
+
+    /**
+     * Adds extent id to the chunk if it still lives in seg, with its stored bytes (copied as stored,
+     * CRC and all: a corrupt extent stays detectably corrupt). Listed entries are always added, so a
+     * stale list entry gets deleted.
+     */
+    private void addCandidate(int seg, long id, byte[] record, List<Long> ids, List<byte[]> contents, boolean listed)
+            throws IOException {
+        ExtentRecord r = record == null ? null : ExtentRecord.decode(record);
+        boolean here = r != null && r.segment() == seg;
+        if (!here && !listed) {
+            return;
+        }
+        ids.add(id);
+        contents.add(here ? java.util.Arrays.copyOf(ExtentReader.current().read(engine.pool, engine.writer, r),
+                r.length()) : null);
+    }
+
     private boolean moveSome(int seg) throws IOException {
         if (engine.failed()) {
             return false;
         }
         List<Long> ids = new ArrayList<>(MOVE_CHUNK);
         List<byte[]> contents = new ArrayList<>(MOVE_CHUNK);
+        // extents moved into seg earlier are listed; the ones born there are an id range
         byte[] prefix = Keys.u32(seg);
         try (RocksIterator it = store.iterator(Map.SEGMENT_EXTENTS)) {
             for (it.seek(prefix); it.isValid() && ids.size() < MOVE_CHUNK; it.next()) {
@@ -107,14 +129,23 @@ final class SegmentCleaner {
                 if (Keys.getInt(k, 0) != seg) {
                     break;
                 }
-                long id = Keys.getLong(k, 4);
-                byte[] v = store.get(Map.EXTENTS, Keys.u64(id));
-                ExtentRecord r = v == null ? null : ExtentRecord.decode(v);
-                ids.add(id);
-                // bytes are copied as stored, CRC and all: a corrupt extent stays detectably corrupt
-                contents.add(r == null || r.segment() != seg ? null
-                        : java.util.Arrays.copyOf(ExtentReader.current().read(engine.pool, engine.writer, r), r.length()));
+                addCandidate(seg, Keys.getLong(k, 4), store.get(Map.EXTENTS, Keys.u64(Keys.getLong(k, 4))), ids,
+                        contents, true);
             }
+        }
+        long last = engine.segments.lastBorn(seg);
+        while (ids.size() < MOVE_CHUNK && bornCursor <= last && bornCursor > 0) {
+            int n = (int) Math.min(256, last - bornCursor + 1);
+            List<byte[]> keys = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                keys.add(Keys.u64(bornCursor + i));
+            }
+            List<byte[]> values = store.multiGet(Map.EXTENTS, keys);
+            int i = 0;
+            for (; i < n && ids.size() < MOVE_CHUNK; i++) {
+                addCandidate(seg, bornCursor + i, values.get(i), ids, contents, false);
+            }
+            bornCursor += i;
         }
         if (ids.isEmpty()) {
             return false;
@@ -132,9 +163,12 @@ final class SegmentCleaner {
                     byte[] v = store.get(Map.EXTENTS, key);
                     ExtentRecord r = v == null ? null : ExtentRecord.decode(v);
                     byte[] bytes = contents.get(i);
+                    boolean born = engine.segments.bornIn(seg, id);
                     if (r == null || r.segment() != seg || bytes == null) {
                         // died meanwhile (or a stale list entry): nothing to move
-                        batch.delete(Map.SEGMENT_EXTENTS, Keys.segmentExtentKey(seg, id));
+                        if (!born) {
+                            batch.delete(Map.SEGMENT_EXTENTS, Keys.segmentExtentKey(seg, id));
+                        }
                         continue;
                     }
                     // still in seg: extents only ever move out of a sealed segment, so the bytes read above hold
@@ -143,7 +177,9 @@ final class SegmentCleaner {
                         throw new IllegalStateException("cleaner ran out of segments after its space check");
                     }
                     ExtentRecord moved = r.movedTo(engine.writer.segment(), offset);
-                    batch.delete(Map.SEGMENT_EXTENTS, Keys.segmentExtentKey(seg, id));
+                    if (!born) {
+                        batch.delete(Map.SEGMENT_EXTENTS, Keys.segmentExtentKey(seg, id));
+                    }
                     batch.put(Map.EXTENTS, key, moved.encode());
                     batch.put(Map.SEGMENT_EXTENTS, Keys.segmentExtentKey(moved.segment(), id), new byte[0]);
                     engine.segments.addLive(seg, -r.length(), batch);
