@@ -110,23 +110,24 @@ final class Committer {
 
     private long dedupOrAppend(ReducedBlock rb, Batch batch) throws IOException {
         FingerprintIndex index = engine.index;
-        long hit = index.get(rb.fingerprint, 0);
+        long id = engine.nextExtentId;
+        long hit = index.putIfAbsent(rb.fingerprint, 0, id);
         if (hit != FingerprintIndex.NO_EXTENT) {
             ExtentRecord r = engine.ctx.record(hit);
             if (r != null && r.fingerprintEquals(rb.fingerprint, 0)) {
                 return hit;
             }
+            index.put(rb.fingerprint, 0, id); // a stale entry (its extent is gone): the new extent replaces it
         }
         int offset = engine.writer.append(rb.stored, 0, rb.storedLength, batch);
         if (offset < 0) {
             throw new IllegalStateException("segment allocation failed after the space check");
         }
-        long id = engine.nextExtentId++;
+        engine.nextExtentId++;
         engine.segments.noteBirth(engine.writer.segment(), id);
         ExtentRecord r = new ExtentRecord(engine.writer.segment(), offset, rb.storedLength, rb.codec.id, rb.crc,
                 rb.fingerprint.clone());
         engine.ctx.addNew(id, r);
-        index.put(rb.fingerprint, 0, id);
         return id;
     }
 

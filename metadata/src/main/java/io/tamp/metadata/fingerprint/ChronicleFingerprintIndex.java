@@ -142,6 +142,21 @@ public final class ChronicleFingerprintIndex implements FingerprintIndex {
     }
 
     @Override
+    public long putIfAbsent(byte[] fp, int off, long extentId) {
+        Scratch s = SCRATCH.get().key(fp, off).value(extentId);
+        try (ExternalMapQueryContext<byte[], Long, ?> c =
+                     map.queryContext(s.key, 0, FINGERPRINT_BYTES)) {
+            c.updateLock().lock();
+            MapEntry<byte[], Long> entry = c.entry();
+            if (entry != null) {
+                return readExtentId(entry.value());
+            }
+            c.absentEntry().doInsert(c.wrapValueBytesAsData(s.value, 0, EXTENT_ID_BYTES));
+            return NO_EXTENT;
+        }
+    }
+
+    @Override
     public void put(byte[] fp, int off, long extentId) {
         Scratch s = SCRATCH.get().key(fp, off).value(extentId);
         try (ExternalMapQueryContext<byte[], Long, ?> c =

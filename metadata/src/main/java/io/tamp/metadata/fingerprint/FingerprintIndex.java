@@ -23,6 +23,12 @@ public interface FingerprintIndex extends Closeable {
      */
     long get(byte[] fp, int off);
 
+    /**
+     * Maps fp to extentId unless fp is already mapped; returns the existing extent id, or
+     * {@link #NO_EXTENT} when the new mapping was inserted. One lookup for the common miss-then-insert.
+     */
+    long putIfAbsent(byte[] fp, int off, long extentId);
+
     /** Maps the fingerprint to {@code extentId}, replacing any previous mapping. */
     void put(byte[] fp, int off, long extentId);
 

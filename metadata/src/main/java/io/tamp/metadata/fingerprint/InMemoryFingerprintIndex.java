@@ -27,6 +27,15 @@ public final class InMemoryFingerprintIndex implements FingerprintIndex {
     }
 
     @Override
+    public long putIfAbsent(byte[] fp, int off, long extentId) {
+        Key key = new Key().set(fp, off);
+        synchronized (this) {
+            Long existing = map.putIfAbsent(key, extentId);
+            return existing == null ? NO_EXTENT : existing;
+        }
+    }
+
+    @Override
     public void put(byte[] fp, int off, long extentId) {
         Key key = new Key().set(fp, off);
         synchronized (this) {

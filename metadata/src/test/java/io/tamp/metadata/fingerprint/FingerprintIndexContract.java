@@ -82,6 +82,19 @@ abstract class FingerprintIndexContract {
     }
 
     @Test
+    void putIfAbsentInsertsOnceAndReportsTheExisting() throws Exception {
+        FingerprintIndex index = newIndex(1_000);
+        byte[] a = fingerprint(3);
+        assertEquals(NO_EXTENT, index.putIfAbsent(a, 0, 7));
+        assertEquals(7, index.get(a, 0));
+        assertEquals(7, index.putIfAbsent(a, 0, 8));
+        assertEquals(7, index.get(a, 0));
+        assertEquals(1, index.size());
+        assertEquals(NO_EXTENT, index.putIfAbsent(fingerprint(4), 0, 9));
+        assertEquals(2, index.size());
+    }
+
+    @Test
     void putCopiesTheFingerprint() throws Exception {
         FingerprintIndex index = newIndex(1_000);
         byte[] a = fingerprint(1);
