@@ -37,64 +37,76 @@ final class SegmentCleaner {
         this.store = engine.store;
     }
 
-    /** Cleans one segment if one qualifies; returns whether it did. */
+    /** Emptied segments freed together, so one flush covers many (a flush briefly stops writers). */
+    static final int FREE_BATCH = 8;
+
+    /**
+     * One unit of cleaning: frees the emptied segments once enough have gathered (or the host is
+     * idle, or space is short), else moves the live extents out of the emptiest qualifying
+     * segment. Returns whether it did anything.
+     */
     boolean step(boolean idle) throws IOException {
-        int victim;
+        int victim = -1;
+        List<Integer> empties = new ArrayList<>();
         engine.commitLock.lock();
         try {
             SegmentTable t = engine.segments;
             boolean short_ = t.freeCount() < Math.max(Engine.RESERVED_SEGMENTS * 2, t.segmentCount() / 10);
             double threshold = idle || short_ ? IDLE_UTILIZATION : BUSY_UTILIZATION;
-            victim = -1;
             double best = threshold;
             for (int seg : t.inState(SegmentTable.State.SEALED)) {
-                double util = t.written(seg) == 0 ? 0 : (double) t.live(seg) / t.written(seg);
-                if (util < best || (util == 0 && victim < 0)) {
+                if (t.live(seg) == 0) {
+                    empties.add(seg);
+                    continue;
+                }
+                double util = (double) t.live(seg) / Math.max(1, t.written(seg));
+                if (util < best) {
                     best = util;
                     victim = seg;
                 }
             }
-            if (victim < 0) {
-                return false;
-            }
-            if (t.live(victim) > 0 && !engine.committer.fits(t.live(victim), 0)) {
-                return false;
+            if (!empties.isEmpty() && (empties.size() >= FREE_BATCH || idle || short_)) {
+                victim = -1;
+            } else {
+                empties.clear();
+                if (victim < 0 || !engine.committer.fits(t.live(victim), 0)) {
+                    return false;
+                }
             }
         } finally {
             engine.commitLock.unlock();
         }
-        bornCursor = engine.segments.firstBorn(victim);
-        while (moveSome(victim)) {
-            // chunks, releasing the commit lock between them
+        if (victim >= 0) {
+            bornCursor = engine.segments.firstBorn(victim);
+            while (moveSome(victim)) {
+                // chunks, releasing the commit lock between them; the emptied segment is freed later
+            }
+            return true;
         }
-        // the moves (and the deaths that emptied the segment) must be durable before its space is reused
+        // the moves and deaths that emptied these segments must be durable before their space is reused
         if (!engine.flush().ok()) {
             return false;
         }
         engine.commitLock.lock();
         try {
-            if (engine.segments.live(victim) != 0 || engine.segments.state(victim) != SegmentTable.State.SEALED) {
-                return false;
-            }
             engine.segmentLifecycle.writeLock().lock();
             try (Batch b = store.newBatch()) {
-                engine.segments.free(victim, b);
+                for (int seg : empties) {
+                    if (engine.segments.live(seg) == 0 && engine.segments.state(seg) == SegmentTable.State.SEALED) {
+                        engine.segments.free(seg, b);
+                        segmentsFreed++;
+                    }
+                }
                 store.commit(b);
             } finally {
                 engine.segmentLifecycle.writeLock().unlock();
             }
-            segmentsFreed++;
         } finally {
             engine.commitLock.unlock();
         }
         return true;
     }
 
-    /**
-     * Moves up to MOVE_CHUNK live extents out of seg; returns whether any remain. The bytes are read
-     * before the commit lock is taken (a sealed segment's bytes never change and only the cleaner
-     * frees segments); under the lock each extent is re-checked, since it may have died meanwhile.
-     */
     /** Next id of the victim's born range to look at. */
     private long bornCursor;
 

@@ -60,6 +60,8 @@ public final class MetadataStore implements Closeable {
     private final WriteOptions asyncWrite = new WriteOptions().setSync(false);
     private final ReadOptions readOptions = new ReadOptions();
     private final Path dir;
+    /** One LRU cache for all column families: extent and refcount lookups of overwrites and unmaps hit it. */
+    private final org.rocksdb.Cache blockCache = new org.rocksdb.LRUCache(64L << 20);
     /** Memtable size per column family; RocksDB switches memtables (and writes the WAL) when one fills. */
     static final long WRITE_BUFFER_BYTES = 64L << 20;
 
@@ -99,7 +101,8 @@ public final class MetadataStore implements Closeable {
         ColumnFamilyOptions o = new ColumnFamilyOptions()
                 .setWriteBufferSize(WRITE_BUFFER_BYTES)
                 .setMaxWriteBufferNumber(4)
-                .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false)));
+                .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false))
+                        .setBlockCache(blockCache));
         if (counter) {
             o.setMergeOperator(new UInt64AddOperator());
         }
@@ -201,6 +204,24 @@ public final class MetadataStore implements Closeable {
         return switched;
     }
 
+    /**
+     * Bytes RocksDB holds in memory outside the page cache: memtables, table readers (index and
+     * filter blocks) and the block cache.
+     */
+    public long memoryBytes() {
+        long total = 0;
+        try {
+            for (ColumnFamilyHandle h : handles) {
+                total += db.getLongProperty(h, "rocksdb.cur-size-all-mem-tables");
+                total += db.getLongProperty(h, "rocksdb.estimate-table-readers-mem");
+            }
+            total += db.getLongProperty("rocksdb.block-cache-usage");
+        } catch (RocksDBException e) {
+            return -1;
+        }
+        return total;
+    }
+
     /** Bytes of metadata on disk (SST files and WAL). */
     public long diskBytes() {
         long total = 0;
@@ -242,5 +263,6 @@ public final class MetadataStore implements Closeable {
         }
         asyncWrite.close();
         readOptions.close();
+        blockCache.close();
     }
 }
