@@ -54,7 +54,9 @@ final class Committer {
                 for (int i = 0; i < n; i++) {
                     keys.add(Keys.blockKey(v.id(), firstLba + i));
                 }
-                List<byte[]> old = store.multiGet(Map.BLOCKMAP, keys);
+                // nothing was ever mapped at or above the volume's high-water mark: no old entries to read
+                List<byte[]> old = firstLba >= v.highWaterLba ? java.util.Collections.nCopies(n, null)
+                        : store.multiGet(Map.BLOCKMAP, keys);
                 long mappedDelta = 0;
                 for (int i = 0; i < n; i++) {
                     byte[] prev = old.get(i);
@@ -76,6 +78,7 @@ final class Committer {
                 }
                 ctx.addMapped(v.id(), mappedDelta);
                 commit(batch);
+                v.highWaterLba = Math.max(v.highWaterLba, firstLba + n);
             }
             engine.lastWriteNanos = System.nanoTime();
             return IoStatus.OK;

@@ -213,6 +213,7 @@ public final class Engine implements Closeable {
                 long id = Keys.getLong(it.key(), 0);
                 VolumeRecord r = VolumeRecord.decode(id, it.value());
                 Volume v = new Volume(this, r, store.counter(Map.VOLUME_STATS, Keys.u64(id)));
+                v.highWaterLba = highestMappedLba(id) + 1;
                 byId.put(id, v);
                 if (r.state() == VolumeRecord.State.ACTIVE) {
                     byName.put(r.name(), v);
@@ -228,6 +229,17 @@ public final class Engine implements Closeable {
     }
 
     private record PendingRecord(long volumeId, PendingUnmap range) {}
+
+    /** The volume's highest LBA with a block-map entry, or -1. */
+    private long highestMappedLba(long volumeId) {
+        try (RocksIterator it = store.iterator(Map.BLOCKMAP)) {
+            it.seekForPrev(Keys.blockKey(volumeId, Long.MAX_VALUE));
+            if (it.isValid() && Keys.getLong(it.key(), 0) == volumeId) {
+                return Keys.getLong(it.key(), 8);
+            }
+            return -1;
+        }
+    }
 
     /**
      * After an unclean stop the index may name extents whose creation was lost with the unflushed

@@ -33,6 +33,8 @@ public final class Volume {
     private final ReentrantReadWriteLock[] stripes = new ReentrantReadWriteLock[STRIPES];
     final ConcurrentLinkedQueue<PendingUnmap> pending = new ConcurrentLinkedQueue<>();
     volatile boolean deleted;
+    /** No block-map entry exists at or above this LBA (it only grows; changed under the commit lock). */
+    volatile long highWaterLba;
     private volatile long mappedBlocks;
 
     Volume(Engine engine, VolumeRecord record, long mappedBlocks) {
