@@ -15,7 +15,7 @@ final class EngineFixture implements AutoCloseable {
     EngineFixture(boolean background) throws IOException {
         dir = Files.createTempDirectory("tamp-jmh");
         EngineConfig d = EngineConfig.defaults(dir);
-        engine = Engine.open(new EngineConfig(dir, 2, 40 * EngineConfig.GiB, d.segmentBytes(), 8_000_000, background,
+        engine = Engine.open(new EngineConfig(dir, 2, 40 * EngineConfig.GiB, d.segmentBytes(), d.fingerprintEntries(), background,
                 d.flushIntervalMs(), d.drainBlocksPerTick(), d.inlineUnmapBlocks()));
     }
 
