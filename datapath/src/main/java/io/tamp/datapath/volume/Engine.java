@@ -540,6 +540,49 @@ public final class Engine implements Closeable {
                 (long) segments.freeCount() * pool.segmentBytes(), pendingBlocks);
     }
 
+    /** The space one volume uses, from a walk of its block map under the commit lock. */
+    public VolumeSpace volumeSpace(Volume v) {
+        return quiesced(() -> {
+            java.util.HashMap<Long, Long> refs = new java.util.HashMap<>();
+            long mapped = 0;
+            try (RocksIterator it = store.iterator(Map.BLOCKMAP)) {
+                for (it.seek(Keys.blockKey(v.id(), 0)); it.isValid(); it.next()) {
+                    byte[] k = it.key();
+                    if (Keys.getLong(k, 0) != v.id()) {
+                        break;
+                    }
+                    long extent = BlockMapEntry.extentId(it.value());
+                    if (extent == BlockMapEntry.ZERO || v.isShadowed(Keys.getLong(k, 8), BlockMapEntry.epoch(it.value()))) {
+                        continue;
+                    }
+                    mapped++;
+                    refs.merge(extent, 1L, Long::sum);
+                }
+            }
+            long unique = 0;
+            long exclusive = 0;
+            double attributed = 0;
+            for (var e : refs.entrySet()) {
+                byte[] rv = store.get(Map.EXTENTS, Keys.u64(e.getKey()));
+                if (rv == null) {
+                    continue; // fsck reports it; the report counts what exists
+                }
+                long length = ExtentRecord.decode(rv).length();
+                long refcount = BatchContext.refcount(store, e.getKey());
+                unique += length;
+                attributed += (double) length * e.getValue() / Math.max(refcount, e.getValue());
+                if (refcount == e.getValue()) {
+                    exclusive += length;
+                }
+            }
+            long logical = mapped * Reducer.BLOCK_BYTES;
+            long uniqueLogical = (long) refs.size() * Reducer.BLOCK_BYTES;
+            return new VolumeSpace(v.name(), v.sizeBytes(), logical, refs.size(), unique, exclusive, attributed,
+                    SpaceReport.ratio(logical, uniqueLogical), SpaceReport.ratio(uniqueLogical, unique),
+                    SpaceReport.ratio(logical, unique));
+        });
+    }
+
     public long recoveryMillis() {
         return recoveryMillis;
     }

@@ -294,6 +294,10 @@ public final class Volume {
         return v != null && BlockMapEntry.extentId(v) != BlockMapEntry.ZERO && !shadowed(lba, BlockMapEntry.epoch(v));
     }
 
+    boolean isShadowed(long lba, long entryEpoch) {
+        return shadowed(lba, entryEpoch);
+    }
+
     private boolean shadowed(long lba, long entryEpoch) {
         for (PendingUnmap p : pending) {
             if (p.shadows(lba, entryEpoch)) {

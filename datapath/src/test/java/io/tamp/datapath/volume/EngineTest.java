@@ -285,4 +285,28 @@ class EngineTest {
             assertClean(r);
         }
     }
+
+    @Test
+    void perVolumeSpaceSplitsSharedExtents() throws Exception {
+        byte[] shared = compressibleBlocks(30, 8);
+        byte[] own = randomBlocks(31, 4);
+        try (Engine e = open()) {
+            Volume a = e.createVolume("a", 1 << 20);
+            Volume b = e.createVolume("b", 1 << 20);
+            a.write(0, shared, false);
+            a.write(shared.length, shared, false); // a holds the shared blocks twice
+            a.write(2L * shared.length, own, false);
+            b.write(0, shared, false);
+            VolumeSpace sa = e.volumeSpace(a);
+            VolumeSpace sb = e.volumeSpace(b);
+            SpaceReport pool = e.space();
+            assertEquals(20L * B, sa.logicalUsed());
+            assertEquals(12, sa.uniqueBlocks());
+            assertEquals(8, sb.uniqueBlocks());
+            assertEquals(4L * B, sa.exclusivePhysical(), "random blocks are stored raw and only a holds them");
+            assertEquals(0, sb.exclusivePhysical());
+            assertEquals(pool.uniqueDataPhysical(), sa.attributedPhysical() + sb.attributedPhysical(), 1e-6);
+            assertEquals(20.0 / 12, sa.dedupRatio(), 1e-9);
+        }
+    }
 }

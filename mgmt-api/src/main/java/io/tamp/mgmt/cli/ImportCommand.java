@@ -82,7 +82,10 @@ public final class ImportCommand implements Callable<Integer> {
                 verify(v);
             }
             engine.settle(false);
-            spec.commandLine().getOut().println(Json.write(engine.space()));
+            var report = Json.MAPPER.valueToTree(engine.space());
+            ((com.fasterxml.jackson.databind.node.ObjectNode) report).set("volume",
+                    Json.MAPPER.valueToTree(engine.volumeSpace(v)));
+            spec.commandLine().getOut().println(Json.write(report));
             spec.commandLine().getOut().flush();
         }
         return 0;

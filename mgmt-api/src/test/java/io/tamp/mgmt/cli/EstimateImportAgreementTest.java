@@ -122,6 +122,13 @@ class EstimateImportAgreementTest {
             double got = field(i, ratio).asDouble();
             assertEquals(want, got, want * RATIO_TOLERANCE, ratio + ": " + why);
         }
+        // the one volume holds everything: its own report must agree with the pool's
+        JsonNode vol = field(i, "volume");
+        assertEquals(field(i, "logical_used").asLong(), field(vol, "logical_used").asLong(), why);
+        assertEquals(stored, field(vol, "unique_data_physical").asLong(), why);
+        assertEquals(stored, field(vol, "exclusive_physical").asLong(), why);
+        assertEquals(e.get("data_reduction_ratio").asDouble(), field(vol, "data_reduction_ratio").asDouble(),
+                e.get("data_reduction_ratio").asDouble() * RATIO_TOLERANCE, why);
         return f;
     }
 
