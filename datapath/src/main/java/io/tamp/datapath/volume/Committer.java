@@ -35,14 +35,7 @@ final class Committer {
 
     /** Maps blocks[from, from+n) at firstLba.. of volume v. Nothing changes unless OK is returned. */
     IoStatus commitGroup(Volume v, long firstLba, ReducedBlock[] blocks, int from, int n) {
-        engine.commitLock.lock();
-        try {
-            if (engine.failed()) {
-                return IoStatus.IO_ERROR;
-            }
-            if (v.deleted) {
-                return IoStatus.NO_VOLUME;
-            }
+        return underCommitLock(v, () -> {
             if (!canPlace(blocks, from, n, Engine.RESERVED_SEGMENTS)) {
                 return IoStatus.NO_SPACE;
             }
@@ -82,6 +75,28 @@ final class Committer {
             }
             engine.lastWriteNanos = System.nanoTime();
             return IoStatus.OK;
+        });
+    }
+
+    /** Work on the metadata that runs under the commit lock. */
+    private interface LockedWork {
+        IoStatus run() throws IOException;
+    }
+
+    /**
+     * Runs work under the commit lock unless the engine has failed or v is gone. An exception
+     * from the work leaves memory and the store possibly apart, so it fails the engine.
+     */
+    private IoStatus underCommitLock(Volume v, LockedWork work) {
+        engine.commitLock.lock();
+        try {
+            if (engine.failed()) {
+                return IoStatus.IO_ERROR;
+            }
+            if (v.deleted) {
+                return IoStatus.NO_VOLUME;
+            }
+            return work.run();
         } catch (IOException | RuntimeException e) {
             engine.fail(e);
             return IoStatus.IO_ERROR;
@@ -176,35 +191,24 @@ final class Committer {
         if (startLba >= endLba) {
             return IoStatus.OK;
         }
-        engine.commitLock.lock();
-        try {
-            if (engine.failed()) {
-                return IoStatus.IO_ERROR;
-            }
-            if (v.deleted) {
-                return IoStatus.NO_VOLUME;
-            }
+        return underCommitLock(v, () -> {
             engine.ctx.reset();
             try (Batch batch = store.newBatch()) {
                 long next = releaseEntries(v, startLba, endLba, Long.MAX_VALUE, engine.config.inlineUnmapBlocks(),
                         batch);
+                PendingUnmap range = null;
                 if (next < endLba) {
                     long e = ++engine.epoch;
-                    PendingUnmap range = new PendingUnmap(e, next, endLba);
+                    range = new PendingUnmap(e, next, endLba);
                     batch.put(Map.PENDING_UNMAP, Keys.pendingKey(v.id(), e), range.encode());
-                    commit(batch);
+                }
+                commit(batch);
+                if (range != null) {
                     v.pending.add(range);
-                } else {
-                    commit(batch);
                 }
             }
             return IoStatus.OK;
-        } catch (IOException | RuntimeException e) {
-            engine.fail(e);
-            return IoStatus.IO_ERROR;
-        } finally {
-            engine.commitLock.unlock();
-        }
+        });
     }
 
     /**
