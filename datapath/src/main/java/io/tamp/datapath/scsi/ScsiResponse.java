@@ -1,0 +1,22 @@
+package io.tamp.datapath.scsi;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * The outcome of a SCSI command: SAM status, sense data for CHECK CONDITION, and the bytes for
+ * the initiator (the transport sends them, computes residuals against the expected length, and
+ * releases the buffer).
+ *
+ * @param status SAM status byte: GOOD 0x00, CHECK CONDITION 0x02, BUSY 0x08, RESERVATION CONFLICT 0x18,
+ *               TASK SET FULL 0x28, TASK ABORTED 0x40
+ * @param sense  fixed-format sense data (SPC-4 4.5.3), or null
+ * @param dataIn bytes for the initiator, or null
+ */
+public record ScsiResponse(int status, byte[] sense, ByteBuf dataIn) {
+    public static final int GOOD = 0x00;
+    public static final int CHECK_CONDITION = 0x02;
+    public static final int BUSY = 0x08;
+    public static final int RESERVATION_CONFLICT = 0x18;
+    public static final int TASK_SET_FULL = 0x28;
+    public static final int TASK_ABORTED = 0x40;
+}
