@@ -10,8 +10,15 @@ public final class ExtentReader {
     private static final int PAGE = 4096;
     private static final ThreadLocal<ExtentReader> PER_THREAD = ThreadLocal.withInitial(ExtentReader::new);
 
+    /** Largest span read with one device I/O when extents lie close together (sequential reads). */
+    public static final int SPAN_BYTES = 1 << 20;
+
     private final ByteBuffer aligned = Pool.allocateAligned(2 * PAGE);
     private final byte[] bytes = new byte[2 * PAGE];
+    private final ByteBuffer span = Pool.allocateAligned(SPAN_BYTES + 2 * PAGE);
+    private int spanSegment = -1;
+    private int spanFrom;
+    private int spanTo;
 
     public static ExtentReader current() {
         return PER_THREAD.get();
@@ -31,9 +38,37 @@ public final class ExtentReader {
             throw new IOException("extent location out of bounds: segment " + r.segment() + " offset " + r.offset()
                     + " length " + r.length());
         }
+        if (r.segment() == spanSegment && r.offset() >= spanFrom && r.offset() + r.length() <= spanTo) {
+            span.get(r.offset() - spanFrom, bytes, 0, r.length());
+            return bytes;
+        }
         ByteBuffer view = aligned.slice(0, to - from);
         pool.read(r.segment(), from, view);
         aligned.get(r.offset() - from, bytes, 0, r.length());
         return bytes;
+    }
+
+    /**
+     * Reads [fromOffset, toOffset) of a segment (at most {@link #SPAN_BYTES}) with one aligned
+     * device I/O; later {@link #read} calls for extents inside it copy from memory. Bytes still in
+     * the open segment's buffer are not covered: {@link #read} checks the buffer first.
+     */
+    public void prefetch(Pool pool, int segment, int fromOffset, int toOffset) throws IOException {
+        int from = fromOffset & -PAGE;
+        int to = Math.min(pool.segmentBytes(), (toOffset + PAGE - 1) & -PAGE);
+        if (from < 0 || to - from > SPAN_BYTES + PAGE || from >= to) {
+            spanSegment = -1;
+            return;
+        }
+        spanSegment = -1;
+        pool.read(segment, from, span.slice(0, to - from));
+        spanSegment = segment;
+        spanFrom = from;
+        spanTo = to;
+    }
+
+    /** Forgets the prefetched span (its segment may be freed once the caller's lock is released). */
+    public void dropSpan() {
+        spanSegment = -1;
     }
 }

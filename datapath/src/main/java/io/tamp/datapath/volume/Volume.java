@@ -314,26 +314,42 @@ public final class Volume {
             keys.add(Keys.blockKey(id(), firstLba + i));
         }
         Reducer reducer = Reducer.current();
+        ExtentReader reader = ExtentReader.current();
         engine.segmentLifecycle.readLock().lock();
         try {
             List<byte[]> entries = engine.store.multiGet(Map.BLOCKMAP, keys);
+            List<byte[]> extentKeys = new ArrayList<>(n);
+            int[] blockOf = new int[n];
             for (int i = 0; i < n; i++) {
                 byte[] e = entries.get(i);
-                int at = off + i * BLOCK;
                 long extent = e == null ? BlockMapEntry.ZERO : BlockMapEntry.extentId(e);
                 if (extent == BlockMapEntry.ZERO || shadowed(firstLba + i, BlockMapEntry.epoch(e))) {
+                    int at = off + i * BLOCK;
                     java.util.Arrays.fill(out, at, at + BLOCK, (byte) 0);
                     continue;
                 }
-                byte[] rv = engine.store.get(Map.EXTENTS, Keys.u64(extent));
+                blockOf[extentKeys.size()] = i;
+                extentKeys.add(Keys.u64(extent));
+            }
+            if (extentKeys.isEmpty()) {
+                return IoStatus.OK;
+            }
+            List<byte[]> records = engine.store.multiGet(Map.EXTENTS, extentKeys);
+            ExtentRecord[] rs = new ExtentRecord[records.size()];
+            for (int k = 0; k < rs.length; k++) {
+                byte[] rv = records.get(k);
                 if (rv == null) {
                     return IoStatus.MEDIUM_ERROR;
                 }
-                ExtentRecord r = ExtentRecord.decode(rv);
-                byte[] stored = ExtentReader.current().read(engine.pool, engine.writer, r);
+                rs[k] = ExtentRecord.decode(rv);
+            }
+            for (int k = 0; k < rs.length; k++) {
+                prefetchRun(reader, rs, k);
+                ExtentRecord r = rs[k];
+                byte[] stored = reader.read(engine.pool, engine.writer, r);
                 Codec codec = Codec.of(r.codec());
                 if (codec == null || reducer.crc32c(stored, 0, r.length()) != r.crc()
-                        || !reducer.decode(codec, stored, 0, r.length(), out, at)) {
+                        || !reducer.decode(codec, stored, 0, r.length(), out, off + blockOf[k] * BLOCK)) {
                     return IoStatus.MEDIUM_ERROR;
                 }
             }
@@ -343,9 +359,36 @@ public final class Volume {
         } catch (RuntimeException e) {
             return IoStatus.MEDIUM_ERROR;
         } finally {
+            reader.dropSpan();
             engine.segmentLifecycle.readLock().unlock();
         }
     }
+
+    /**
+     * When extent k starts a run of extents laid out close together in one segment (what a
+     * sequential write leaves behind), reads the whole run with one device I/O.
+     */
+    private void prefetchRun(ExtentReader reader, ExtentRecord[] rs, int k) throws IOException {
+        ExtentRecord first = rs[k];
+        if (k > 0 && rs[k - 1].segment() == first.segment()
+                && Math.abs(first.offset() - rs[k - 1].offset()) < ExtentReader.SPAN_BYTES) {
+            return; // inside the run an earlier extent started
+        }
+        int end = first.offset() + first.length();
+        int j = k + 1;
+        while (j < rs.length && rs[j].segment() == first.segment() && rs[j].offset() >= end
+                && rs[j].offset() - end <= RUN_GAP_BYTES
+                && rs[j].offset() + rs[j].length() - first.offset() <= ExtentReader.SPAN_BYTES) {
+            end = rs[j].offset() + rs[j].length();
+            j++;
+        }
+        if (j - k >= 2) {
+            reader.prefetch(engine.pool, first.segment(), first.offset(), end);
+        }
+    }
+
+    /** Largest hole between two extents that a run read still covers. */
+    private static final int RUN_GAP_BYTES = 16 << 10;
 
     // ---------------------------------------------------------------- stripes
 
