@@ -259,17 +259,25 @@ final class Committer {
     boolean drainStep(int budget) {
         int left = budget;
         while (left > 0) {
+            yieldToHostWrites();
             if (!drainChunk(Math.min(left, DRAIN_CHUNK))) {
                 return false;
             }
             left -= DRAIN_CHUNK;
-            Thread.yield();
         }
         return true;
     }
 
     /** Entries released per commit-lock hold by the unmap drain. */
-    static final int DRAIN_CHUNK = 32;
+    static final int DRAIN_CHUNK = 16;
+
+    /** Lets host writes waiting for the commit lock go first (for up to a millisecond). */
+    private void yieldToHostWrites() {
+        long deadline = System.nanoTime() + 1_000_000;
+        while (engine.commitLock.hasQueuedThreads() && System.nanoTime() < deadline) {
+            Thread.yield();
+        }
+    }
 
     private boolean drainChunk(int budget) {
         engine.commitLock.lock();
