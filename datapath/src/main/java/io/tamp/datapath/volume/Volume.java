@@ -392,17 +392,23 @@ public final class Volume {
 
     // ---------------------------------------------------------------- stripes
 
+    /** The stripes blocks [firstLba, firstLba+n) fall in, as a bit mask (STRIPES = 64). */
+    private static long stripeMask(long firstLba, int n) {
+        long mask = 0;
+        for (int i = 0; i < n; i++) {
+            mask |= 1L << ((firstLba + i) % STRIPES);
+        }
+        return mask;
+    }
+
     private void lock(long firstLba, int n, boolean write) {
         if (n >= STRIPES) {
             lockAll(write);
             return;
         }
-        boolean[] taken = new boolean[STRIPES];
-        for (int i = 0; i < n; i++) {
-            taken[(int) ((firstLba + i) % STRIPES)] = true;
-        }
-        for (int i = 0; i < STRIPES; i++) {
-            if (taken[i]) {
+        long mask = stripeMask(firstLba, n);
+        for (int i = 0; i < STRIPES; i++) { // ascending order: no deadlock between overlapping ranges
+            if ((mask & (1L << i)) != 0) {
                 (write ? stripes[i].writeLock() : stripes[i].readLock()).lock();
             }
         }
@@ -413,12 +419,9 @@ public final class Volume {
             unlockAll(write);
             return;
         }
-        boolean[] taken = new boolean[STRIPES];
-        for (int i = 0; i < n; i++) {
-            taken[(int) ((firstLba + i) % STRIPES)] = true;
-        }
+        long mask = stripeMask(firstLba, n);
         for (int i = STRIPES - 1; i >= 0; i--) {
-            if (taken[i]) {
+            if ((mask & (1L << i)) != 0) {
                 (write ? stripes[i].writeLock() : stripes[i].readLock()).unlock();
             }
         }
