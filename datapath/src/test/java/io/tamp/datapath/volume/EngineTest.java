@@ -309,4 +309,51 @@ class EngineTest {
             assertEquals(20.0 / 12, sa.dedupRatio(), 1e-9);
         }
     }
+
+    @Test
+    void concurrentWritersOfSharedContentKeepRefcountsExact() throws Exception {
+        int threads = 4;
+        try (Engine e = open()) {
+            Volume v = e.createVolume("c", 8L << 20);
+            byte[] shared = compressibleBlocks(40, 160); // same content from every thread (a dedup race), pipelined commits
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            try {
+                java.util.List<java.util.concurrent.Future<IoStatus>> results = new java.util.ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    long base = (long) t * (2 << 20);
+                    int seed = t;
+                    results.add(pool.submit(() -> {
+                        IoStatus s = v.write(base, shared, false);
+                        // sector-granular rewrites of the thread's own region, racing the other threads
+                        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+                        for (int i = 0; i < 50 && s.ok(); i++) {
+                            byte[] sectors = new byte[512 * (1 + r.nextInt(8))];
+                            r.nextBytes(sectors);
+                            long off = base + 512L * r.nextInt((shared.length - sectors.length) / 512);
+                            s = v.write(off, sectors, false);
+                            System.arraycopy(sectors, 0, expectedFor(seed, shared), (int) (off - base), sectors.length);
+                        }
+                        return s;
+                    }));
+                }
+                for (var f : results) {
+                    assertEquals(IoStatus.OK, f.get());
+                }
+            } finally {
+                pool.shutdown();
+            }
+            for (int t = 0; t < threads; t++) {
+                byte[] back = new byte[shared.length];
+                assertEquals(IoStatus.OK, v.read((long) t * (2 << 20), back));
+                assertArrayEquals(expectedFor(t, shared), back, "region of thread " + t);
+            }
+            assertClean(e);
+        }
+    }
+
+    private final java.util.Map<Integer, byte[]> expected = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private byte[] expectedFor(int thread, byte[] initial) {
+        return expected.computeIfAbsent(thread, t -> initial.clone());
+    }
 }
