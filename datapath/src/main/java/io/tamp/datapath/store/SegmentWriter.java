@@ -14,48 +14,60 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Appends extents byte-granular to the open segment, staged in an aligned direct buffer. Whole
- * {@link #CHUNK_BYTES} chunks go to the device asynchronously, on the segment I/O thread, as soon as
- * they fill; the partial tail goes only when the engine calls {@link #drain} — before it makes any
- * metadata durable (flush, memtable flush), and before every commit while a memtable is close to
- * switching (when RocksDB may write the WAL on its own). Extents not yet on the device are read
- * from the buffer ({@link #copyIfBuffered}). Appends happen under the engine's commit lock.
+ * Appends extents byte-granular to the open segment, staged in one of two aligned direct buffers.
+ * Whole {@link #CHUNK_BYTES} chunks go to the device asynchronously, on the segment I/O thread, as
+ * soon as they fill; a sealed segment's tail goes the same way while the next segment fills the
+ * other buffer. Only {@link #drain} waits: the engine calls it before it makes any metadata durable
+ * (flush, memtable switch), so metadata never reaches the disk ahead of the bytes it references.
+ * Extents not yet on the device are read from the buffers ({@link #copyIfBuffered}). Appends
+ * happen under the engine's commit lock.
  */
 public final class SegmentWriter implements AutoCloseable {
     private static final int PAGE = 4096;
     /** Device write size while a segment fills: large O_DIRECT writes run near the device's bandwidth. */
     public static final int CHUNK_BYTES = 1 << 20;
 
+    /** One staging buffer and the writes in flight from it. */
+    private static final class Staged {
+        final ByteBuffer buffer;
+        final ArrayDeque<Future<?>> inFlight = new ArrayDeque<>();
+        volatile int segment = -1;
+        int cursor;
+        /** Bytes handed to the I/O thread. */
+        int submitted;
+        /** Bytes known to be on the device. */
+        volatile int onDevice;
+
+        Staged(int bytes) {
+            buffer = Pool.allocateAligned(bytes);
+        }
+    }
+
     private final Pool pool;
     private final SegmentTable segments;
-    private final ByteBuffer buffer;
     private final ExecutorService io = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "tamp-segment-io");
         t.setDaemon(true);
         return t;
     });
-    private final ArrayDeque<Future<?>> inFlight = new ArrayDeque<>();
-    /** Guards the buffer against reuse while a reader copies from it. */
+    /** Guards buffer reuse against readers copying from a buffer. */
     private final ReentrantLock bufferLock = new ReentrantLock();
-    private volatile int segment = -1;
-    private int cursor;
-    /** Bytes handed to the I/O thread (page-aligned unless the tail was drained). */
-    private int submitted;
-    /** Bytes of the open segment known to be on the device. */
-    private volatile int onDevice;
+    private Staged open;
+    private Staged sealed;
 
     public SegmentWriter(Pool pool, SegmentTable segments) {
         this.pool = pool;
         this.segments = segments;
-        this.buffer = Pool.allocateAligned(segments.segmentBytes());
+        open = new Staged(segments.segmentBytes());
+        sealed = new Staged(segments.segmentBytes());
     }
 
     public int segment() {
-        return segment;
+        return open.segment;
     }
 
     public int remaining() {
-        return segment < 0 ? 0 : segments.segmentBytes() - cursor;
+        return open.segment < 0 ? 0 : segments.segmentBytes() - open.cursor;
     }
 
     /**
@@ -63,36 +75,58 @@ public final class SegmentWriter implements AutoCloseable {
      * when the current one cannot hold it. Returns -1 when no free segment is left.
      */
     public int append(byte[] src, int off, int len, Batch batch) throws IOException {
-        if (segment < 0 || cursor + len > segments.segmentBytes()) {
+        if (open.segment < 0 || open.cursor + len > segments.segmentBytes()) {
             if (!roll(batch)) {
                 return -1;
             }
         }
-        int at = cursor;
-        buffer.put(at, src, off, len);
-        cursor += len;
-        if ((cursor & -PAGE) - submitted >= CHUNK_BYTES) {
-            submit(submitted & -PAGE, cursor & -PAGE);
+        Staged s = open;
+        int at = s.cursor;
+        s.buffer.put(at, src, off, len);
+        s.cursor += len;
+        if ((s.cursor & -PAGE) - s.submitted >= CHUNK_BYTES) {
+            submit(s, s.submitted & -PAGE, s.cursor & -PAGE);
         }
         return at;
     }
 
-    private void submit(int from, int to) {
-        int seg = segment;
-        ByteBuffer slice = buffer.slice(from, to - from);
-        submitted = to;
-        inFlight.add(io.submit(() -> {
+    private void submit(Staged s, int from, int to) {
+        int seg = s.segment;
+        ByteBuffer slice = s.buffer.slice(from, to - from);
+        s.submitted = to;
+        s.inFlight.add(io.submit(() -> {
             pool.write(seg, from, slice);
-            onDevice = Math.max(onDevice, to);
+            s.onDevice = Math.max(s.onDevice, to);
             return null;
         }));
     }
 
-    private void awaitInFlight() throws IOException {
-        while (!inFlight.isEmpty()) {
+    /** Submits everything appended, the partial last page included (zero-padded). */
+    private void submitTail(Staged s) {
+        if (s.submitted >= s.cursor) {
+            return; // everything appended is on the device or on its way (await waits for it)
+        }
+        int from = s.submitted & -PAGE;
+        int to = (s.cursor + PAGE - 1) & -PAGE;
+        for (int i = s.cursor; i < to; i++) {
+            s.buffer.put(i, (byte) 0); // the device never holds stale bytes after the cursor
+        }
+        int cursor = s.cursor;
+        int seg = s.segment;
+        ByteBuffer slice = s.buffer.slice(from, to - from);
+        s.submitted = cursor;
+        s.inFlight.add(io.submit(() -> {
+            pool.write(seg, from, slice);
+            s.onDevice = Math.max(s.onDevice, cursor);
+            return null;
+        }));
+    }
+
+    private static void await(Staged s) throws IOException {
+        while (!s.inFlight.isEmpty()) {
             try {
-                inFlight.peek().get();
-                inFlight.poll();
+                s.inFlight.peek().get();
+                s.inFlight.poll();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted waiting for a segment write", e);
@@ -103,7 +137,7 @@ public final class SegmentWriter implements AutoCloseable {
     }
 
     private boolean roll(Batch batch) throws IOException {
-        if (segment >= 0) {
+        if (open.segment >= 0) {
             sealCurrent(batch);
         }
         int seg = segments.allocate(batch);
@@ -112,28 +146,35 @@ public final class SegmentWriter implements AutoCloseable {
         }
         bufferLock.lock();
         try {
-            segment = seg;
-            cursor = 0;
-            submitted = 0;
-            onDevice = 0;
-            buffer.put(0, new byte[PAGE]);
+            open.segment = seg;
+            open.cursor = 0;
+            open.submitted = 0;
+            open.onDevice = 0;
+            open.buffer.put(0, new byte[PAGE]);
         } finally {
             bufferLock.unlock();
         }
         return true;
     }
 
-    /** Seals the open segment (after putting all of it on the device); the next append opens a new one. */
+    /**
+     * Seals the open segment: records it, starts writing its tail, and keeps its buffer readable
+     * until the writes complete; the next append opens a new segment in the other buffer.
+     */
     public void sealCurrent(Batch batch) throws IOException {
-        if (segment < 0) {
+        if (open.segment < 0) {
             return;
         }
-        drain();
-        segments.setWritten(segment, cursor, batch);
-        segments.seal(segment, batch);
+        await(sealed); // the other buffer is about to be reused
+        submitTail(open);
+        segments.setWritten(open.segment, open.cursor, batch);
+        segments.seal(open.segment, batch);
         bufferLock.lock();
         try {
-            segment = -1;
+            Staged s = sealed;
+            sealed = open;
+            open = s;
+            open.segment = -1;
         } finally {
             bufferLock.unlock();
         }
@@ -141,48 +182,40 @@ public final class SegmentWriter implements AutoCloseable {
 
     /** Records the open segment's cursor in batch; the bytes follow per the class contract. */
     public void recordCursor(Batch batch) {
-        if (segment >= 0) {
-            segments.setWritten(segment, cursor, batch);
+        if (open.segment >= 0) {
+            segments.setWritten(open.segment, open.cursor, batch);
         }
     }
 
     /** Puts every appended byte on the device (the partial last page included) and waits for it. */
     public void drain() throws IOException {
-        if (segment < 0) {
+        await(sealed);
+        if (open.segment < 0) {
             return;
         }
-        awaitInFlight();
-        if (onDevice >= cursor) {
-            return;
-        }
-        int from = onDevice & -PAGE;
-        int to = (cursor + PAGE - 1) & -PAGE;
-        for (int i = cursor; i < to; i++) {
-            buffer.put(i, (byte) 0); // the device never holds stale bytes after the cursor
-        }
-        pool.write(segment, from, buffer.slice(from, to - from));
-        submitted = cursor;
-        onDevice = cursor;
+        submitTail(open);
+        await(open);
     }
 
     /**
-     * Copies r's stored bytes into dst when they are still only in the buffer; returns false when
+     * Copies r's stored bytes into dst when they are still only in a buffer; returns false when
      * they are on the device (the caller reads them there).
      */
     public boolean copyIfBuffered(ExtentRecord r, byte[] dst) {
-        if (r.segment() != segment || r.offset() + r.length() <= onDevice) {
-            return false;
-        }
         bufferLock.lock();
         try {
-            if (r.segment() != segment || r.offset() + r.length() <= onDevice) {
-                return false;
-            }
-            buffer.get(r.offset(), dst, 0, r.length());
-            return true;
+            return copyIfIn(open, r, dst) || copyIfIn(sealed, r, dst);
         } finally {
             bufferLock.unlock();
         }
+    }
+
+    private static boolean copyIfIn(Staged s, ExtentRecord r, byte[] dst) {
+        if (r.segment() != s.segment || r.offset() + r.length() <= s.onDevice) {
+            return false;
+        }
+        s.buffer.get(r.offset(), dst, 0, r.length());
+        return true;
     }
 
     @Override

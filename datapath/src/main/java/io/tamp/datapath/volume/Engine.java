@@ -667,6 +667,7 @@ public final class Engine implements Closeable {
                 commitLock.lock();
                 try (Batch b = store.newBatch()) {
                     writer.sealCurrent(b);
+                    writer.drain(); // the sealed tail is still on its way to the device
                     store.commit(b);
                     pool.sync();
                     store.syncWal();
