@@ -53,9 +53,12 @@ public final class ExtentReader {
      * device I/O; later {@link #read} calls for extents inside it copy from memory. Bytes still in
      * the open segment's buffer are not covered: {@link #read} checks the buffer first.
      */
-    public void prefetch(Pool pool, int segment, int fromOffset, int toOffset) throws IOException {
+    public void prefetch(Pool pool, SegmentWriter writer, int segment, int fromOffset, int toOffset)
+            throws IOException {
+        // only bytes already on the device: a span read ahead of an in-flight write would go stale
+        int limit = writer.onDeviceLimit(segment);
         int from = fromOffset & -PAGE;
-        int to = Math.min(pool.segmentBytes(), (toOffset + PAGE - 1) & -PAGE);
+        int to = Math.min(Math.min(pool.segmentBytes(), (toOffset + PAGE - 1) & -PAGE), limit & -PAGE);
         if (from < 0 || to - from > SPAN_BYTES + PAGE || from >= to) {
             spanSegment = -1;
             return;
@@ -64,7 +67,7 @@ public final class ExtentReader {
         pool.read(segment, from, span.slice(0, to - from));
         spanSegment = segment;
         spanFrom = from;
-        spanTo = to;
+        spanTo = Math.min(to, limit);
     }
 
     /** Forgets the prefetched span (its segment may be freed once the caller's lock is released). */

@@ -146,6 +146,10 @@ public final class SegmentWriter implements AutoCloseable {
         }
         bufferLock.lock();
         try {
+            if (sealed.segment == seg) {
+                // the cleaner freed it (after a drain) and it comes back: the old buffer no longer speaks for it
+                sealed.segment = -1;
+            }
             open.segment = seg;
             open.cursor = 0;
             open.submitted = 0;
@@ -205,6 +209,25 @@ public final class SegmentWriter implements AutoCloseable {
         bufferLock.lock();
         try {
             return copyIfIn(open, r, dst) || copyIfIn(sealed, r, dst);
+        } finally {
+            bufferLock.unlock();
+        }
+    }
+
+    /**
+     * How far segment's bytes are on the device right now: everything for a segment no buffer
+     * holds, else the buffer's device cursor. Bytes below it never change again.
+     */
+    public int onDeviceLimit(int segment) {
+        bufferLock.lock();
+        try {
+            if (segment == open.segment) {
+                return open.onDevice;
+            }
+            if (segment == sealed.segment) {
+                return sealed.onDevice;
+            }
+            return Integer.MAX_VALUE;
         } finally {
             bufferLock.unlock();
         }

@@ -383,7 +383,7 @@ public final class Volume {
             j++;
         }
         if (j - k >= 2) {
-            reader.prefetch(engine.pool, first.segment(), first.offset(), end);
+            reader.prefetch(engine.pool, engine.writer, first.segment(), first.offset(), end);
         }
     }
 

@@ -356,4 +356,48 @@ class EngineTest {
     private byte[] expectedFor(int thread, byte[] initial) {
         return expected.computeIfAbsent(thread, t -> initial.clone());
     }
+
+    @Test
+    void readsOfFreshlyWrittenRunsNeverSeeBytesStillInFlight() throws Exception {
+        // segment tails go to the device asynchronously; multi-block reads fetch runs of extents from
+        // the device in one I/O: a run read must never serve bytes whose write had not landed yet
+        try (Engine e = Engine.open(EngineConfig.small(dir, 2, 256L << 20).withSegmentBytes(4 << 20))) {
+            Volume v = e.createVolume("race", 32L << 20);
+            int blocks = (32 << 20) / B;
+            java.util.concurrent.atomic.AtomicInteger written = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicReference<String> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread writer = new Thread(() -> {
+                for (int at = 0; at + 8 <= blocks && failure.get() == null; at += 8) {
+                    IoStatus st = v.write((long) at * B, compressibleBlocks(at, 8), false);
+                    if (!st.ok()) {
+                        failure.set("write at block " + at + ": " + st);
+                    }
+                    written.set(at + 8);
+                }
+            });
+            writer.start();
+            java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+            byte[] got = new byte[16 * B];
+            while (writer.isAlive() && failure.get() == null) {
+                int done = written.get();
+                if (done < 16) {
+                    continue;
+                }
+                int first = Math.max(0, done - 16 - r.nextInt(Math.min(done - 15, 2048))) & ~7;
+                IoStatus st = v.read((long) first * B, got);
+                if (!st.ok()) {
+                    failure.set("read at block " + first + ": " + st);
+                    break;
+                }
+                byte[] want = new byte[16 * B];
+                System.arraycopy(compressibleBlocks(first, 8), 0, want, 0, 8 * B);
+                System.arraycopy(compressibleBlocks(first + 8, 8), 0, want, 8 * B, 8 * B);
+                if (!java.util.Arrays.equals(got, want)) {
+                    failure.set("read at block " + first + " returned other bytes");
+                }
+            }
+            writer.join();
+            assertEquals(null, failure.get());
+        }
+    }
 }
