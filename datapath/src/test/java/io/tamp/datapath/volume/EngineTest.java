@@ -243,7 +243,16 @@ class EngineTest {
             assertClean(e);
             assertEquals(IoStatus.OK, v.unmap(0, written));
             e.settle(true);
-            assertEquals(IoStatus.OK, v.write(0, randomBlocks(99, 16), false));
+            // refill the freed segments (reallocated after a failed roll) and read everything back
+            for (long at = 0; at < written; at += 16L * B) {
+                assertEquals(IoStatus.OK, v.write(at, compressibleBlocks(500 + at, 16), false), "at " + at);
+            }
+            assertEquals(IoStatus.OK, e.flush());
+            for (long at = 0; at < written; at += 16L * B) {
+                byte[] back = new byte[16 * B];
+                assertEquals(IoStatus.OK, v.read(at, back), "at " + at);
+                assertArrayEquals(compressibleBlocks(500 + at, 16), back, "at " + at);
+            }
             assertClean(e);
         }
     }
