@@ -257,15 +257,138 @@ final class Committer {
      * remains.
      */
     boolean drainStep(int budget) {
-        int left = budget;
-        while (left > 0) {
-            yieldToHostWrites();
-            if (!drainChunk(Math.min(left, DRAIN_CHUNK))) {
+        Volume v = null;
+        PendingUnmap range = null;
+        engine.commitLock.lock();
+        try {
+            if (engine.failed()) {
                 return false;
             }
-            left -= DRAIN_CHUNK;
+            for (Volume candidate : engine.allVolumes()) {
+                PendingUnmap p = candidate.pending.peek();
+                if (p != null) {
+                    v = candidate;
+                    range = p;
+                    break;
+                }
+                if (candidate.deleted) {
+                    try (Batch batch = store.newBatch()) {
+                        engine.forgetVolume(candidate, batch);
+                        store.commit(batch);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            engine.fail(e);
+            return false;
+        } finally {
+            engine.commitLock.unlock();
         }
-        return true;
+        if (v == null) {
+            return false;
+        }
+        // find the entries to release without the lock (one iterator per step); they are re-checked under it
+        List<byte[]> keys = new ArrayList<>();
+        List<byte[]> values = new ArrayList<>();
+        long scanEnd = range.endLba;
+        try (RocksIterator it = store.iterator(Map.BLOCKMAP)) {
+            for (it.seek(Keys.blockKey(v.id(), range.next)); it.isValid(); it.next()) {
+                byte[] k = it.key();
+                long lba = Keys.getLong(k, 8);
+                if (Keys.getLong(k, 0) != v.id() || lba >= range.endLba) {
+                    break;
+                }
+                if (keys.size() >= Math.min(budget, 1 << 16)) {
+                    scanEnd = lba;
+                    break;
+                }
+                byte[] value = it.value();
+                if (BlockMapEntry.epoch(value) < range.epoch) {
+                    keys.add(k);
+                    values.add(value);
+                }
+            }
+        }
+        warmExtentCaches(values);
+        for (int from = 0; from < keys.size(); from += DRAIN_CHUNK) {
+            yieldToHostWrites();
+            if (!releaseChecked(v, keys, values, from, Math.min(keys.size(), from + DRAIN_CHUNK))) {
+                return false;
+            }
+        }
+        return finishRangeStep(v, range, scanEnd);
+    }
+
+    /** Reads the extent and refcount records the drain will touch, so the reads under the lock hit the cache. */
+    private void warmExtentCaches(List<byte[]> values) {
+        List<byte[]> ids = new ArrayList<>(values.size());
+        for (byte[] value : values) {
+            long extent = BlockMapEntry.extentId(value);
+            if (extent != BlockMapEntry.ZERO) {
+                ids.add(Keys.u64(extent));
+            }
+        }
+        if (!ids.isEmpty()) {
+            store.multiGet(Map.EXTENTS, ids);
+            store.multiGet(Map.REFCOUNTS, ids);
+        }
+    }
+
+    /** Releases keys[from, to) that still hold the values the scan saw (a write or unmap may have got there first). */
+    private boolean releaseChecked(Volume v, List<byte[]> keys, List<byte[]> values, int from, int to) {
+        engine.commitLock.lock();
+        try {
+            if (engine.failed()) {
+                return false;
+            }
+            List<byte[]> current = store.multiGet(Map.BLOCKMAP, keys.subList(from, to));
+            engine.ctx.reset();
+            long mappedDelta = 0;
+            try (Batch batch = store.newBatch()) {
+                for (int i = from; i < to; i++) {
+                    if (!java.util.Arrays.equals(current.get(i - from), values.get(i))) {
+                        continue;
+                    }
+                    long extent = BlockMapEntry.extentId(values.get(i));
+                    if (extent != BlockMapEntry.ZERO) {
+                        engine.ctx.addRef(extent, -1);
+                        mappedDelta--;
+                    }
+                    batch.delete(Map.BLOCKMAP, keys.get(i));
+                }
+                engine.ctx.addMapped(v.id(), mappedDelta);
+                commit(batch);
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            engine.fail(e);
+            return false;
+        } finally {
+            engine.commitLock.unlock();
+        }
+    }
+
+    /** Advances the range past what this step scanned; a finished range is deleted. Returns whether work remains. */
+    private boolean finishRangeStep(Volume v, PendingUnmap range, long scanEnd) {
+        engine.commitLock.lock();
+        try {
+            if (engine.failed()) {
+                return false;
+            }
+            range.next = scanEnd;
+            if (scanEnd >= range.endLba) {
+                try (Batch batch = store.newBatch()) {
+                    store.commit(batch.delete(Map.PENDING_UNMAP, Keys.pendingKey(v.id(), range.epoch)));
+                }
+                v.pending.remove(range);
+            }
+            return true;
+        } catch (RuntimeException e) {
+            engine.fail(e);
+            return false;
+        } finally {
+            engine.commitLock.unlock();
+        }
     }
 
     /** Entries released per commit-lock hold by the unmap drain. */
@@ -275,48 +398,7 @@ final class Committer {
     private void yieldToHostWrites() {
         long deadline = System.nanoTime() + 1_000_000;
         while (engine.commitLock.hasQueuedThreads() && System.nanoTime() < deadline) {
-            Thread.yield();
-        }
-    }
-
-    private boolean drainChunk(int budget) {
-        engine.commitLock.lock();
-        try {
-            if (engine.failed()) {
-                return false;
-            }
-            for (Volume v : engine.allVolumes()) {
-                PendingUnmap range = v.pending.peek();
-                if (range == null) {
-                    if (v.deleted) {
-                        try (Batch batch = store.newBatch()) {
-                            engine.forgetVolume(v, batch);
-                            store.commit(batch);
-                        }
-                    }
-                    continue;
-                }
-                engine.ctx.reset();
-                try (Batch batch = store.newBatch()) {
-                    long next = releaseEntries(v, range.next, range.endLba, range.epoch, budget, batch);
-                    boolean done = next >= range.endLba;
-                    if (done) {
-                        batch.delete(Map.PENDING_UNMAP, Keys.pendingKey(v.id(), range.epoch));
-                    }
-                    commit(batch);
-                    range.next = next;
-                    if (done) {
-                        v.pending.remove(range);
-                    }
-                }
-                return true;
-            }
-            return false;
-        } catch (IOException | RuntimeException e) {
-            engine.fail(e);
-            return false;
-        } finally {
-            engine.commitLock.unlock();
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000); // sleep, not spin: cores are scarce
         }
     }
 

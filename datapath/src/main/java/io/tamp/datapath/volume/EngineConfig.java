@@ -44,7 +44,7 @@ public record EngineConfig(Path dataDir, int deviceCount, long deviceBytes, int 
     }
 
     public static EngineConfig defaults(Path dataDir) {
-        return new EngineConfig(dataDir, 4, 16 * GiB, 4 << 20, 4_000_000, true, 1000, 512, 4096);
+        return new EngineConfig(dataDir, 4, 16 * GiB, 4 << 20, 4_000_000, true, 1000, 128, 4096);
     }
 
     /** A small pool for tests: deviceCount x deviceBytes, 64 KiB segments, no background threads. */

@@ -16,7 +16,7 @@ import org.HdrHistogram.Histogram;
  * the latency of 4 KiB random writes on another volume while the background drain releases the
  * blocks, against the same load measured just before. Not part of the test suite.
  *
- * <pre>java -cp perf/target/benchmarks.jar io.tamp.perf.load.UnmapDrainLoad [fillGiB] [seconds] [delete|unmap]</pre>
+ * <pre>java -cp perf/target/benchmarks.jar io.tamp.perf.load.UnmapDrainLoad [fillGiB] [seconds] [delete|unmap] [drainBlocksPerTick]</pre>
  */
 public final class UnmapDrainLoad {
     static final int B = 4096;
@@ -25,10 +25,11 @@ public final class UnmapDrainLoad {
         double fillGiB = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         boolean delete = args.length > 2 && args[2].equals("delete");
+        int drainPerTick = args.length > 3 ? Integer.parseInt(args[3]) : EngineConfig.defaults(Path.of(".")).drainBlocksPerTick();
         Path dir = Files.createTempDirectory("tamp-drain");
         EngineConfig d = EngineConfig.defaults(dir);
         EngineConfig c = new EngineConfig(dir, 2, 16 * EngineConfig.GiB, d.segmentBytes(), d.fingerprintEntries(),
-                true, d.flushIntervalMs(), d.drainBlocksPerTick(), d.inlineUnmapBlocks());
+                true, d.flushIntervalMs(), drainPerTick, d.inlineUnmapBlocks());
         try (Engine e = Engine.open(c)) {
             Volume big = e.createVolume("big", 10 * EngineConfig.GiB);
             Volume other = e.createVolume("other", EngineConfig.GiB);
