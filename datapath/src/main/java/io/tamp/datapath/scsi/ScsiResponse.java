@@ -19,4 +19,23 @@ public record ScsiResponse(int status, byte[] sense, ByteBuf dataIn) {
     public static final int RESERVATION_CONFLICT = 0x18;
     public static final int TASK_SET_FULL = 0x28;
     public static final int TASK_ABORTED = 0x40;
+
+    private static final ScsiResponse GOOD_NO_DATA = new ScsiResponse(GOOD, null, null);
+    private static final ScsiResponse CONFLICT = new ScsiResponse(RESERVATION_CONFLICT, null, null);
+
+    public static ScsiResponse good() {
+        return GOOD_NO_DATA;
+    }
+
+    public static ScsiResponse good(ByteBuf dataIn) {
+        return new ScsiResponse(GOOD, null, dataIn);
+    }
+
+    public static ScsiResponse check(byte[] sense) {
+        return new ScsiResponse(CHECK_CONDITION, sense, null);
+    }
+
+    public static ScsiResponse reservationConflict() {
+        return CONFLICT;
+    }
 }

@@ -1,0 +1,150 @@
+package io.tamp.datapath.scsi;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ReadWriteCommandsTest extends ScsiFixture {
+
+    @BeforeEach
+    void clearPowerOn() {
+        login(PORT);
+    }
+
+    @Test
+    void write10Read10RoundTrip() {
+        byte[] data = pattern(1, 8 * 512);
+        assertGood(run(rw10(0x2A, 0, 100, 8), data));
+        Result r = run(rw10(0x28, 0, 100, 8));
+        assertGood(r);
+        assertArrayEquals(data, r.data());
+        Result part = run(rw10(0x28, 0x10, 103, 2)); // DPO ignored
+        assertArrayEquals(Arrays.copyOfRange(data, 3 * 512, 5 * 512), part.data());
+    }
+
+    @Test
+    void everyCdbSizeReachesTheSameBlocks() {
+        byte[] a = pattern(2, 512);
+        byte[] six = cdb("0A 00 00 05 01 00");
+        assertGood(run(six, a));
+        assertArrayEquals(a, run(cdb("08 00 00 05 01 00")).data());
+        byte[] b = pattern(3, 1024);
+        byte[] w12 = cdb("AA 00 00 00 00 07 00 00 00 02 00 00");
+        assertGood(run(w12, b));
+        assertArrayEquals(b, run(cdb("A8 00 00 00 00 07 00 00 00 02 00 00")).data());
+        byte[] c = pattern(4, 512);
+        assertGood(run(rw16(0x8A, 0x08, BLOCKS - 1, 1), c)); // FUA, last block
+        assertArrayEquals(c, run(rw16(0x88, 0, BLOCKS - 1, 1)).data());
+    }
+
+    @Test
+    void read6ZeroLengthMeans256Blocks() {
+        Result r = run(cdb("08 00 00 00 00 00"));
+        assertGood(r);
+        assertEquals(256 * 512, r.data().length);
+    }
+
+    @Test
+    void zeroLengthTransfersDoNothing() {
+        Result r = run(rw10(0x28, 0, 0, 0));
+        assertGood(r);
+        assertNull(r.data());
+        assertGood(run(rw10(0x2A, 0, 0, 0)));
+    }
+
+    @Test
+    void outOfRange() {
+        Result r = run(rw10(0x28, 0, BLOCKS - 1, 2));
+        assertCheck(Sense.LBA_OUT_OF_RANGE, r);
+        assertEquals(BLOCKS - 1, r.information());
+        assertCheck(Sense.LBA_OUT_OF_RANGE, run(rw16(0x8A, 0, BLOCKS, 1), new byte[512]));
+        assertCheck(Sense.LBA_OUT_OF_RANGE, run(rw16(0x88, 0, -1L, 1)));
+    }
+
+    @Test
+    void fieldErrors() {
+        assertCheck(Sense.INVALID_FIELD_IN_CDB, run(rw10(0x28, 0x20, 0, 1))); // RDPROTECT
+        engine.resizeVolume(volume, 64L << 20);
+        assertCheck(Sense.INVALID_FIELD_IN_CDB, run(rw16(0x88, 0, 0, InquiryCommands.MAX_TRANSFER_BLOCKS + 1)));
+        // data-out shorter than the transfer length: refused, nothing written
+        assertCheck(Sense.INVALID_FIELD_IN_CDB, run(rw10(0x2A, 0, 0, 2), pattern(5, 512)));
+        assertArrayEquals(new byte[1024], run(rw10(0x28, 0, 0, 2)).data());
+    }
+
+    @Test
+    void writeAndVerify() {
+        byte[] data = pattern(6, 2048);
+        assertGood(run(rw10(0x2E, 0x02, 40, 4), data));
+        assertArrayEquals(data, run(rw10(0x28, 0, 40, 4)).data());
+        assertGood(run(rw16(0x8E, 0, 44, 1), pattern(7, 512)));
+        assertCheck(Sense.LBA_OUT_OF_RANGE, run(rw16(0x8E, 0, BLOCKS, 1), pattern(7, 512)));
+    }
+
+    @Test
+    void verify() {
+        byte[] data = pattern(8, 1024);
+        assertGood(run(rw10(0x2A, 0, 10, 2), data));
+        assertGood(run(rw10(0x2F, 0, 10, 2))); // BYTCHK 0
+        assertGood(run(rw10(0x2F, 0x02, 10, 2), data)); // BYTCHK 1
+        byte[] wrong = data.clone();
+        wrong[700] ^= 1;
+        Result r = run(rw16(0x8F, 0x02, 10, 2), wrong);
+        assertCheck(Sense.MISCOMPARE_DURING_VERIFY, r);
+        assertEquals(700, r.information());
+        assertCheck(Sense.INVALID_FIELD_IN_CDB, run(rw10(0x2F, 0x04, 10, 2), data)); // BYTCHK 10
+        assertCheck(Sense.LBA_OUT_OF_RANGE, run(rw10(0x2F, 0, BLOCKS, 1)));
+        assertCheck(Sense.INVALID_FIELD_IN_CDB, run(rw10(0x2F, 0x02, 10, 2), new byte[512]));
+        // BYTCHK 11: one block compared with every block of the range
+        byte[] block = pattern(9, 512);
+        byte[] twice = new byte[1024];
+        System.arraycopy(block, 0, twice, 0, 512);
+        System.arraycopy(block, 0, twice, 512, 512);
+        assertGood(run(rw10(0x2A, 0, 20, 2), twice));
+        assertGood(run(rw10(0x2F, 0x06, 20, 2), block));
+    }
+
+    @Test
+    void compareAndWrite() {
+        byte[] old = pattern(10, 512);
+        byte[] fresh = pattern(11, 512);
+        assertGood(run(rw10(0x2A, 0, 30, 1), old));
+        byte[] caw = cdb("89 00 00 00 00 00 00 00 00 1E 00 00 00 01 00 00");
+        byte[] both = new byte[1024];
+        System.arraycopy(old, 0, both, 0, 512);
+        System.arraycopy(fresh, 0, both, 512, 512);
+        assertGood(run(caw, both));
+        assertArrayEquals(fresh, run(rw10(0x28, 0, 30, 1)).data());
+        Result again = run(caw, both); // the medium no longer holds old
+        assertCheck(Sense.MISCOMPARE_DURING_VERIFY, again);
+        int first = Arrays.mismatch(old, fresh);
+        assertEquals(first, again.information());
+        assertArrayEquals(fresh, run(rw10(0x28, 0, 30, 1)).data());
+        assertCheck(Sense.INVALID_FIELD_IN_CDB, run(caw, old)); // data-out holds only half
+        byte[] tooMany = cdb("89 00 00 00 00 00 00 00 00 1E 00 00 00 FF 00 00");
+        assertCheck(Sense.INVALID_FIELD_IN_CDB, run(tooMany, new byte[255 * 1024]));
+    }
+
+    @Test
+    void synchronizeCache() {
+        assertGood(run(rw10(0x35, 0, 0, 0)));
+        assertGood(run(rw16(0x91, 0x02, 8, 8)));
+        assertCheck(Sense.LBA_OUT_OF_RANGE, run(rw10(0x35, 0, BLOCKS, 1)));
+    }
+
+    @Test
+    void outOfSpaceIsAWriteProtectWithAllocationFailure() {
+        assertEquals(Sense.SPACE_ALLOCATION_FAILED_WRITE_PROTECT, Sense.of(io.tamp.datapath.volume.IoStatus.NO_SPACE));
+        assertEquals(Sense.UNRECOVERED_READ_ERROR, Sense.of(io.tamp.datapath.volume.IoStatus.MEDIUM_ERROR));
+        assertEquals(Sense.INTERNAL_TARGET_FAILURE, Sense.of(io.tamp.datapath.volume.IoStatus.IO_ERROR));
+        byte[] s = Sense.SPACE_ALLOCATION_FAILED_WRITE_PROTECT.bytes(77);
+        assertEquals(0xF0, s[0] & 0xFF);
+        assertEquals(0x07, s[2]);
+        assertEquals(77, s[6]);
+        assertEquals(0x27, s[12]);
+        assertEquals(0x07, s[13]);
+    }
+}
