@@ -74,7 +74,7 @@ class IscsiServerEndToEndTest {
         assertTrue(inq.output().contains(FakeScsiDisk.VENDOR), inq.output());
         assertTrue(inq.output().contains(FakeScsiDisk.PRODUCT), inq.output());
 
-        Result vpd = run("iscsi-inq", "-i", INITIATOR, "-e", "1", "-c", "0x80", url);
+        Result vpd = run("iscsi-inq", "-i", INITIATOR, "-e", "1", "-c", "128", url);
         assertEquals(0, vpd.exit(), vpd.output());
         assertTrue(vpd.output().contains("SN000001"), vpd.output());
 
