@@ -23,6 +23,7 @@ final class TestInitiator implements AutoCloseable {
     static final long ISID = 0x80_1234_5678_00L;
 
     final EmbeddedChannel target;
+    private final UnpooledByteBufAllocator allocator = new UnpooledByteBufAllocator(true);
     private final EmbeddedChannel clientEncoder;
     private final EmbeddedChannel clientDecoder;
     private final IscsiPduEncoder encoder = new IscsiPduEncoder();
@@ -33,7 +34,10 @@ final class TestInitiator implements AutoCloseable {
 
     TestInitiator(IscsiTargetConfig config, ScsiTarget scsi) {
         AtomicInteger tsih = new AtomicInteger();
-        target = new EmbeddedChannel(new IscsiPduDecoder(), new IscsiPduEncoder(),
+        target = new EmbeddedChannel();
+        // A counting allocator: close() proves the target released everything it allocated.
+        target.config().setAllocator(allocator);
+        target.pipeline().addLast(new IscsiPduDecoder(), new IscsiPduEncoder(),
                 new IscsiConnectionHandler(config, scsi, tsih::incrementAndGet, new SecureRandom()));
         clientEncoder = new EmbeddedChannel(encoder);
         clientDecoder = new EmbeddedChannel(decoder);
@@ -135,5 +139,7 @@ final class TestInitiator implements AutoCloseable {
             ((IscsiPdu) in).release();
         }
         clientDecoder.finishAndReleaseAll();
+        assertEquals(0, allocator.metric().usedDirectMemory(), "target leaked direct buffers");
+        assertEquals(0, allocator.metric().usedHeapMemory(), "target leaked heap buffers");
     }
 }
