@@ -1,0 +1,255 @@
+package io.tamp.datapath.iscsi;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.tamp.datapath.scsi.ScsiCommand;
+import io.tamp.datapath.scsi.ScsiResponse;
+import io.tamp.datapath.scsi.ScsiTarget;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SCSI commands of one connection (RFC 7143 §11.3-§11.8): gathers write data (immediate
+ * data, unsolicited Data-Out up to FirstBurstLength, then one R2T at a time of up to
+ * MaxBurstLength), runs the command on the {@link ScsiTarget}, and returns Data-In and
+ * status. Also task management, which has to forget tasks it aborts.
+ */
+final class ScsiCommandFlow {
+    private static final Logger LOG = LoggerFactory.getLogger(ScsiCommandFlow.class);
+
+    /** iSCSI SCSI Response "Response" field: the target failed, no SCSI status. */
+    static final int RESPONSE_TARGET_FAILURE = 0x01;
+
+    private final IscsiTargetConfig config;
+    private final ScsiTarget target;
+    private final SessionParameters session;
+    private final IscsiConnectionHandler connection;
+    private final Map<Integer, ScsiTask> tasks = new HashMap<>();
+    private int nextTransferTag = 1;
+
+    ScsiCommandFlow(IscsiTargetConfig config, ScsiTarget target, SessionParameters session,
+            IscsiConnectionHandler connection) {
+        this.config = config;
+        this.target = target;
+        this.session = session;
+        this.connection = connection;
+    }
+
+    int inFlight() {
+        return tasks.size();
+    }
+
+    void onCommand(ChannelHandlerContext ctx, IscsiPdu pdu) {
+        Bhs bhs = pdu.bhs();
+        long expected = bhs.expectedDataTransferLength();
+        ByteBuf immediate = pdu.data();
+        boolean write = bhs.writeFlag();
+        boolean read = bhs.readFlag();
+        if (pdu.ahs().isReadable() || (read && write)) {
+            // Extended CDBs and bidirectional commands: nothing in SBC-3 we serve needs them.
+            connection.reject(ctx, IscsiConnectionHandler.REJECT_COMMAND_NOT_SUPPORTED, pdu);
+            return;
+        }
+        if (tasks.containsKey(bhs.initiatorTaskTag()) || (!write && immediate.isReadable())
+                || expected > config.maxTransferBytes()
+                || (immediate.isReadable() && !session.immediateData())
+                || immediate.readableBytes() > Math.min(expected, session.firstBurstBytes())
+                || (!bhs.finalFlag() && (session.initialR2T() || !write))) {
+            connection.reject(ctx, IscsiConnectionHandler.REJECT_PROTOCOL_ERROR, pdu);
+            return;
+        }
+        int opcode = bhs.cdbByte(0);
+        byte[] cdb = new byte[ScsiTask.cdbLength(opcode)];
+        for (int i = 0; i < cdb.length; i++) {
+            cdb[i] = (byte) bhs.cdbByte(i);
+        }
+        int expectedBytes = (int) expected;
+        ScsiTask task = new ScsiTask(bhs.initiatorTaskTag(), bhs.lun(), SamLun.decode(bhs.lun()), cdb,
+                expectedBytes, read, write && expectedBytes > 0);
+        tasks.put(task.initiatorTaskTag, task);
+        if (!task.write) {
+            execute(ctx, task);
+            return;
+        }
+        task.dataOut = ctx.alloc().buffer(expectedBytes, expectedBytes);
+        task.dataOut.writerIndex(expectedBytes);
+        task.dataOut.setBytes(0, immediate, immediate.readerIndex(), immediate.readableBytes());
+        task.receivedBytes = immediate.readableBytes();
+        task.unsolicitedLimitBytes = Math.min(expectedBytes, session.firstBurstBytes());
+        task.unsolicitedOpen = !bhs.finalFlag();
+        continueWrite(ctx, task);
+    }
+
+    void onDataOut(ChannelHandlerContext ctx, IscsiPdu pdu) {
+        Bhs bhs = pdu.bhs();
+        ScsiTask task = tasks.get(bhs.initiatorTaskTag());
+        if (task == null || task.state != ScsiTask.State.COLLECTING) {
+            connection.reject(ctx, IscsiConnectionHandler.REJECT_INVALID_PDU_FIELD, pdu);
+            return;
+        }
+        int ttt = bhs.targetTransferTag();
+        boolean unsolicited = ttt == IscsiConnectionHandler.RESERVED_TAG;
+        int limit = unsolicited ? task.unsolicitedLimitBytes : task.r2tEndBytes;
+        int bytes = pdu.data().readableBytes();
+        boolean expectedPdu = unsolicited ? task.unsolicitedOpen : task.r2tOpen && ttt == task.r2tTransferTag;
+        // DataPDUInOrder=Yes and DataSequenceInOrder=Yes: each PDU continues where the last ended.
+        if (!expectedPdu || bhs.bufferOffset() != task.receivedBytes || bytes > limit - task.receivedBytes) {
+            connection.reject(ctx, IscsiConnectionHandler.REJECT_PROTOCOL_ERROR, pdu);
+            return;
+        }
+        task.dataOut.setBytes(task.receivedBytes, pdu.data(), pdu.data().readerIndex(), bytes);
+        task.receivedBytes += bytes;
+        if (bhs.finalFlag()) {
+            if (unsolicited) {
+                task.unsolicitedOpen = false;
+            } else {
+                task.r2tOpen = false;
+            }
+            continueWrite(ctx, task);
+        }
+    }
+
+    /** After a sequence ends: run the command, or ask for the next burst. */
+    private void continueWrite(ChannelHandlerContext ctx, ScsiTask task) {
+        if (task.unsolicitedOpen || task.r2tOpen) {
+            return;
+        }
+        if (task.allDataReceived()) {
+            execute(ctx, task);
+            return;
+        }
+        int burst = Math.min(session.maxBurstBytes(), task.expectedBytes - task.receivedBytes);
+        task.r2tOpen = true;
+        task.r2tTransferTag = nextTransferTag();
+        task.r2tEndBytes = task.receivedBytes + burst;
+        IscsiPdu r2t = IscsiPdu.create(ctx.alloc(), IscsiOpcode.R2T);
+        r2t.bhs().finalFlag(true).lun(task.lunField).initiatorTaskTag(task.initiatorTaskTag)
+                .targetTransferTag(task.r2tTransferTag).r2tSn(task.r2tSn++)
+                .bufferOffset(task.receivedBytes).desiredDataTransferLength(burst);
+        connection.writeWithoutStatus(ctx, r2t);
+        ctx.flush();
+    }
+
+    private int nextTransferTag() {
+        int tag = nextTransferTag++;
+        if (nextTransferTag == IscsiConnectionHandler.RESERVED_TAG) {
+            nextTransferTag = 1;
+        }
+        return tag;
+    }
+
+    private void execute(ChannelHandlerContext ctx, ScsiTask task) {
+        task.state = ScsiTask.State.EXECUTING;
+        ByteBuf dataOut = task.dataOut;
+        task.dataOut = null;
+        ScsiCommand command = new ScsiCommand(session.initiatorPort(), session.initiatorName(), task.lun,
+                task.cdb, task.expectedBytes, dataOut, task.initiatorTaskTag & 0xffff_ffffL);
+        CompletableFuture<ScsiResponse> future;
+        try {
+            future = target.execute(command);
+        } catch (RuntimeException e) {
+            LOG.error("SCSI target threw for {}", task.initiatorTaskTag, e);
+            future = CompletableFuture.failedFuture(e);
+        }
+        future.whenComplete((response, failure) -> {
+            if (ctx.executor().inEventLoop()) {
+                complete(ctx, task, response, failure);
+            } else {
+                ctx.executor().execute(() -> complete(ctx, task, response, failure));
+            }
+        });
+    }
+
+    private void complete(ChannelHandlerContext ctx, ScsiTask task, ScsiResponse response, Throwable failure) {
+        if (task.state == ScsiTask.State.ABORTED || !ctx.channel().isActive()) {
+            // An aborted task gets no SCSI Response (RFC 7143 §11.5.1): the TMF answer covers it.
+            if (response != null && response.dataIn() != null) {
+                response.dataIn().release();
+            }
+            return;
+        }
+        tasks.remove(task.initiatorTaskTag);
+        if (failure != null) {
+            LOG.error("SCSI target failed task {}", task.initiatorTaskTag, failure);
+            sendResponse(ctx, task, RESPONSE_TARGET_FAILURE, 0, null, 0, 0);
+            ctx.flush();
+            return;
+        }
+        ByteBuf dataIn = response.dataIn();
+        int producedBytes = dataIn == null ? 0 : dataIn.readableBytes();
+        int wantedBytes = task.read ? task.expectedBytes : 0;
+        int residual = task.read ? wantedBytes - producedBytes : 0;
+        int sendBytes = Math.min(producedBytes, wantedBytes);
+        boolean collapse = sendBytes > 0 && response.status() == ScsiResponse.GOOD && response.sense() == null;
+        int dataInPdus = 0;
+        try {
+            if (sendBytes > 0) {
+                dataInPdus = DataIn.write(ctx, connection, task, dataIn, sendBytes, session,
+                        collapse ? residual : null);
+            }
+        } finally {
+            if (dataIn != null) {
+                dataIn.release();
+            }
+        }
+        if (!collapse) {
+            sendResponse(ctx, task, 0, response.status(), response.sense(), residual,
+                    task.read ? dataInPdus : task.r2tSn);
+        }
+        ctx.flush();
+    }
+
+    private void sendResponse(ChannelHandlerContext ctx, ScsiTask task, int iscsiResponse, int status,
+            byte[] sense, int residual, int expDataSn) {
+        ByteBuf data = IscsiConnectionHandler.empty();
+        if (sense != null && iscsiResponse == 0) {
+            data = ctx.alloc().buffer(2 + sense.length);
+            data.writeShort(sense.length).writeBytes(sense);
+        }
+        IscsiPdu pdu = IscsiPdu.create(ctx.alloc(), IscsiOpcode.SCSI_RESPONSE, data);
+        pdu.bhs().finalFlag(true).response(iscsiResponse).status(iscsiResponse == 0 ? status : 0)
+                .initiatorTaskTag(task.initiatorTaskTag).residual(residual).expDataSn(expDataSn);
+        connection.writeStatus(ctx, pdu);
+    }
+
+    void onTaskManagement(ChannelHandlerContext ctx, IscsiPdu pdu) {
+        Bhs bhs = pdu.bhs();
+        int response = TaskManagement.manage(bhs.function(), bhs.lun(), bhs.referencedTaskTag(),
+                session.initiatorPort(), target, this);
+        IscsiPdu answer = IscsiPdu.create(ctx.alloc(), IscsiOpcode.TASK_MGMT_RESPONSE);
+        answer.bhs().finalFlag(true).response(response).initiatorTaskTag(bhs.initiatorTaskTag());
+        connection.sendStatus(ctx, answer);
+        if (bhs.function() == TaskManagement.TARGET_COLD_RESET && response == TaskManagement.FUNCTION_COMPLETE) {
+            connection.drop(ctx);
+        }
+    }
+
+    /** Forgets one task (ABORT TASK); its completion, if any, is discarded. */
+    void abort(int initiatorTaskTag) {
+        ScsiTask task = tasks.remove(initiatorTaskTag);
+        if (task != null) {
+            task.state = ScsiTask.State.ABORTED;
+            task.releaseData();
+        }
+    }
+
+    /** Forgets every task on {@code lun}, or all tasks when {@code lun} is negative. */
+    void abortLun(long lun) {
+        List<Integer> victims = new ArrayList<>();
+        for (ScsiTask task : tasks.values()) {
+            if (lun < 0 || task.lun == lun) {
+                victims.add(task.initiatorTaskTag);
+            }
+        }
+        victims.forEach(this::abort);
+    }
+
+    void abortAll() {
+        abortLun(-1);
+    }
+}

@@ -1,0 +1,272 @@
+package io.tamp.datapath.iscsi;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.tamp.datapath.scsi.ScsiResponse;
+import io.tamp.datapath.scsi.ScsiTarget;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The full feature phase over an EmbeddedChannel against {@link FakeScsiDisk}: writes with
+ * immediate data, unsolicited Data-Out and R2T; reads split into Data-In PDUs; residuals;
+ * sense data; the CmdSN window; task management; logout.
+ */
+class ScsiCommandFlowTest {
+    private static final int BLOCK = FakeScsiDisk.BLOCK_BYTES;
+    /** Our side's MaxRecvDataSegmentLength: Data-In PDUs come at most this big. */
+    private static final int INITIATOR_MRDSL = 4096;
+    private static final int MAX_BURST = 16384;
+    private static final int FIRST_BURST = 8192;
+
+    private final FakeScsiDisk disk = new FakeScsiDisk(1024);
+
+    private static TextParameters operational(boolean initialR2T) throws IscsiTextException {
+        return new TextParameters().add("HeaderDigest", "None").add("DataDigest", "CRC32C")
+                .add("MaxRecvDataSegmentLength", Integer.toString(INITIATOR_MRDSL))
+                .add("MaxBurstLength", Integer.toString(MAX_BURST))
+                .add("FirstBurstLength", Integer.toString(FIRST_BURST))
+                .add("InitialR2T", initialR2T ? "Yes" : "No").add("ImmediateData", "Yes");
+    }
+
+    private TestInitiator loggedIn(boolean initialR2T) throws IscsiTextException {
+        TestInitiator ini = new TestInitiator(IscsiTargetConfig.builder().build(), disk);
+        ini.loginNone(operational(initialR2T));
+        return ini;
+    }
+
+    private static byte[] rw10(int opcode, int lba, int blocks) {
+        byte[] cdb = new byte[16];
+        cdb[0] = (byte) opcode;
+        cdb[2] = (byte) (lba >>> 24);
+        cdb[3] = (byte) (lba >>> 16);
+        cdb[4] = (byte) (lba >>> 8);
+        cdb[5] = (byte) lba;
+        cdb[7] = (byte) (blocks >>> 8);
+        cdb[8] = (byte) blocks;
+        return cdb;
+    }
+
+    private static IscsiPdu command(TestInitiator ini, byte[] cdb, boolean read, boolean write, int expectedBytes,
+            ByteBuf immediate, boolean finalFlag) {
+        IscsiPdu pdu = IscsiPdu.create(UnpooledByteBufAllocator.DEFAULT, IscsiOpcode.SCSI_COMMAND, immediate);
+        int flags = (finalFlag ? Bhs.FINAL_FLAG : 0) | (read ? Bhs.READ_FLAG : 0) | (write ? Bhs.WRITE_FLAG : 0) | 1;
+        pdu.bhs().flags(flags).lun(SamLun.encode(0)).initiatorTaskTag(ini.nextItt())
+                .expectedDataTransferLength(expectedBytes).cmdSn(ini.cmdSn++).expStatSn(ini.expStatSn).cdb(cdb);
+        return pdu;
+    }
+
+    private static IscsiPdu dataOut(int itt, int ttt, int dataSn, int offset, byte[] data, int from, int len,
+            boolean last) {
+        IscsiPdu pdu = IscsiPdu.create(UnpooledByteBufAllocator.DEFAULT, IscsiOpcode.SCSI_DATA_OUT,
+                Unpooled.wrappedBuffer(data, from, len));
+        pdu.bhs().finalFlag(last).lun(SamLun.encode(0)).initiatorTaskTag(itt).targetTransferTag(ttt)
+                .dataSn(dataSn).bufferOffset(offset);
+        return pdu;
+    }
+
+    private static byte[] pattern(int bytes, long seed) {
+        byte[] b = new byte[bytes];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /** Answers every R2T with Data-Out PDUs of {@code segment} bytes until the SCSI Response. */
+    private static IscsiPdu answerR2Ts(TestInitiator ini, byte[] data, int segment, int[] r2tCount) {
+        List<IscsiPdu> pdus = ini.receive();
+        while (true) {
+            assertEquals(1, pdus.size(), pdus.toString());
+            IscsiPdu p = pdus.get(0);
+            if (p.opcode() != IscsiOpcode.R2T) {
+                return p;
+            }
+            Bhs r2t = p.bhs();
+            assertEquals(r2tCount[0]++, r2t.r2tSn());
+            int offset = r2t.bufferOffset();
+            int length = r2t.desiredDataTransferLength();
+            assertTrue(length <= MAX_BURST, "R2T for " + length);
+            int itt = r2t.initiatorTaskTag();
+            int ttt = r2t.targetTransferTag();
+            p.release();
+            int sn = 0;
+            for (int o = offset; o < offset + length; o += segment) {
+                int len = Math.min(segment, offset + length - o);
+                ini.send(dataOut(itt, ttt, sn++, o, data, o, len, o + len == offset + length));
+            }
+            pdus = ini.receive();
+        }
+    }
+
+    @Test
+    void writeWithImmediateDataAndR2TThenReadBackInSeveralDataIns() throws Exception {
+        try (TestInitiator ini = loggedIn(true)) {
+            int blocks = 80;
+            int bytes = blocks * BLOCK;
+            byte[] data = pattern(bytes, 1);
+            // ImmediateData=Yes, InitialR2T=Yes: the first 4 KiB ride in the command, the rest is solicited.
+            ini.send(command(ini, rw10(0x2a, 10, blocks), false, true, bytes,
+                    Unpooled.wrappedBuffer(data, 0, 4096), true));
+            int[] r2ts = {0};
+            IscsiPdu response = answerR2Ts(ini, data, 4096, r2ts);
+            assertEquals(3, r2ts[0], "36 KiB after 4 KiB immediate = 16 + 16 + 4 KiB bursts");
+            assertEquals(IscsiOpcode.SCSI_RESPONSE, response.opcode());
+            assertEquals(ScsiResponse.GOOD, response.bhs().status());
+            assertEquals(3, response.bhs().expDataSn());
+            response.release();
+            assertArrayEquals(data, Arrays.copyOfRange(disk.bytes(), 10 * BLOCK, 10 * BLOCK + bytes));
+
+            ini.send(command(ini, rw10(0x28, 10, blocks), true, false, bytes, Unpooled.EMPTY_BUFFER, true));
+            List<IscsiPdu> dataIns = ini.receive();
+            assertEquals(bytes / INITIATOR_MRDSL, dataIns.size());
+            ByteBuf back = Unpooled.buffer(bytes);
+            for (int i = 0; i < dataIns.size(); i++) {
+                IscsiPdu d = dataIns.get(i);
+                boolean last = i == dataIns.size() - 1;
+                assertEquals(IscsiOpcode.SCSI_DATA_IN, d.opcode());
+                assertEquals(i, d.bhs().dataSn());
+                assertEquals(i * INITIATOR_MRDSL, d.bhs().bufferOffset());
+                // F closes every MaxBurstLength sequence and the last PDU; S only on the last.
+                assertEquals(last || (i + 1) * INITIATOR_MRDSL % MAX_BURST == 0, d.bhs().finalFlag(), "PDU " + i);
+                assertEquals(last, d.bhs().statusFlag(), "PDU " + i);
+                back.writeBytes(d.data());
+                d.release();
+            }
+            assertArrayEquals(data, ByteBufUtil.getBytes(back));
+            back.release();
+        }
+    }
+
+    @Test
+    void unsolicitedDataOutUpToFirstBurstThenR2T() throws Exception {
+        try (TestInitiator ini = loggedIn(false)) {
+            int bytes = 40 * BLOCK;
+            byte[] data = pattern(bytes, 2);
+            IscsiPdu cmd = command(ini, rw10(0x2a, 0, 40), false, true, bytes, Unpooled.wrappedBuffer(data, 0, 2048),
+                    false);
+            int itt = cmd.bhs().initiatorTaskTag();
+            ini.send(cmd);
+            assertTrue(ini.receive().isEmpty());
+            ini.send(dataOut(itt, -1, 0, 2048, data, 2048, 4096, false));
+            ini.send(dataOut(itt, -1, 1, 6144, data, 6144, FIRST_BURST - 6144, true));
+            int[] r2ts = {0};
+            IscsiPdu response = answerR2Ts(ini, data, 8192, r2ts);
+            assertEquals(1, r2ts[0]);
+            assertEquals(ScsiResponse.GOOD, response.bhs().status());
+            response.release();
+            assertArrayEquals(data, Arrays.copyOfRange(disk.bytes(), 0, bytes));
+        }
+    }
+
+    @Test
+    void readResidualUnderflowAndOverflow() throws Exception {
+        try (TestInitiator ini = loggedIn(true)) {
+            ini.send(command(ini, rw10(0x28, 0, 4), true, false, 4 * BLOCK + 1000, Unpooled.EMPTY_BUFFER, true));
+            IscsiPdu under = ini.receiveOne();
+            assertTrue(under.bhs().statusFlag());
+            assertEquals(Bhs.UNDERFLOW_FLAG, under.bhs().flags() & (Bhs.UNDERFLOW_FLAG | Bhs.OVERFLOW_FLAG));
+            assertEquals(1000, under.bhs().residualCount());
+            assertEquals(4 * BLOCK, under.data().readableBytes());
+            under.release();
+
+            ini.send(command(ini, rw10(0x28, 0, 4), true, false, BLOCK, Unpooled.EMPTY_BUFFER, true));
+            IscsiPdu over = ini.receiveOne();
+            assertTrue(over.bhs().statusFlag());
+            assertEquals(Bhs.OVERFLOW_FLAG, over.bhs().flags() & (Bhs.UNDERFLOW_FLAG | Bhs.OVERFLOW_FLAG));
+            assertEquals(3 * BLOCK, over.bhs().residualCount());
+            assertEquals(BLOCK, over.data().readableBytes());
+            over.release();
+        }
+    }
+
+    @Test
+    void checkConditionCarriesSenseWithLengthPrefix() throws Exception {
+        try (TestInitiator ini = loggedIn(true)) {
+            ini.send(command(ini, rw10(0x28, 1020, 8), true, false, 8 * BLOCK, Unpooled.EMPTY_BUFFER, true));
+            IscsiPdu r = ini.receiveOne();
+            assertEquals(IscsiOpcode.SCSI_RESPONSE, r.opcode());
+            assertEquals(ScsiResponse.CHECK_CONDITION, r.bhs().status());
+            assertEquals(18, r.data().getUnsignedShort(0));
+            assertEquals(0x05, r.data().getByte(2 + 2));
+            assertEquals(0x21, r.data().getByte(2 + 12));
+            assertEquals(Bhs.UNDERFLOW_FLAG, r.bhs().flags() & Bhs.UNDERFLOW_FLAG);
+            assertEquals(8 * BLOCK, r.bhs().residualCount());
+            r.release();
+        }
+    }
+
+    @Test
+    void commandsOutsideTheWindowAreIgnored() throws Exception {
+        try (TestInitiator ini = loggedIn(true)) {
+            ini.cmdSn += 1000;
+            ini.send(command(ini, new byte[16], false, false, 0, Unpooled.EMPTY_BUFFER, true));
+            assertTrue(ini.receive().isEmpty());
+            ini.cmdSn = 1;
+            ini.send(command(ini, new byte[16], false, false, 0, Unpooled.EMPTY_BUFFER, true));
+            IscsiPdu r = ini.receiveOne();
+            assertEquals(ScsiResponse.GOOD, r.bhs().status());
+            assertEquals(2, r.bhs().expCmdSn());
+            assertEquals(129, r.bhs().maxCmdSn());
+            r.release();
+        }
+    }
+
+    @Test
+    void abortTaskSuppressesTheResponseAndReleasesItsData() throws Exception {
+        try (TestInitiator ini = loggedIn(true)) {
+            disk.hold = new CompletableFuture<>();
+            IscsiPdu cmd = command(ini, rw10(0x28, 0, 1), true, false, BLOCK, Unpooled.EMPTY_BUFFER, true);
+            int itt = cmd.bhs().initiatorTaskTag();
+            ini.send(cmd);
+            assertTrue(ini.receive().isEmpty());
+            IscsiPdu tmf = IscsiPdu.create(UnpooledByteBufAllocator.DEFAULT, IscsiOpcode.TASK_MGMT_REQUEST);
+            tmf.bhs().immediate(true).flags(Bhs.FINAL_FLAG | TaskManagement.ABORT_TASK).lun(SamLun.encode(0))
+                    .initiatorTaskTag(ini.nextItt()).referencedTaskTag(itt).cmdSn(ini.cmdSn);
+            ini.send(tmf);
+            IscsiPdu answer = ini.receiveOne();
+            assertEquals(IscsiOpcode.TASK_MGMT_RESPONSE, answer.opcode());
+            assertEquals(TaskManagement.FUNCTION_COMPLETE, answer.bhs().response());
+            answer.release();
+            assertEquals(List.of(ScsiTarget.TaskFunction.ABORT_TASK), disk.taskFunctions);
+            disk.hold.complete(new ScsiResponse(ScsiResponse.TASK_ABORTED, null, Unpooled.buffer(BLOCK).writeZero(BLOCK)));
+            assertTrue(ini.receive().isEmpty());
+        }
+    }
+
+    @Test
+    void unknownOpcodeIsRejectedAndTheConnectionGoesOn() throws Exception {
+        try (TestInitiator ini = loggedIn(true)) {
+            IscsiPdu odd = IscsiPdu.create(UnpooledByteBufAllocator.DEFAULT, IscsiOpcode.NOP_OUT);
+            odd.bhs().buffer().setByte(0, 0x1e);
+            ini.send(odd);
+            IscsiPdu reject = ini.receiveOne();
+            assertEquals(IscsiOpcode.REJECT, reject.opcode());
+            assertEquals(0x05, reject.bhs().rejectReason());
+            reject.release();
+            assertTrue(ini.target.isActive());
+        }
+    }
+
+    @Test
+    void logoutAnswersAndCloses() throws Exception {
+        try (TestInitiator ini = loggedIn(true)) {
+            IscsiPdu logout = IscsiPdu.create(UnpooledByteBufAllocator.DEFAULT, IscsiOpcode.LOGOUT_REQUEST);
+            logout.bhs().immediate(true).flags(Bhs.FINAL_FLAG).initiatorTaskTag(ini.nextItt()).cmdSn(ini.cmdSn);
+            ini.send(logout);
+            IscsiPdu r = ini.receiveOne();
+            assertEquals(IscsiOpcode.LOGOUT_RESPONSE, r.opcode());
+            assertEquals(0, r.bhs().response());
+            r.release();
+            assertFalse(ini.target.isActive());
+        }
+    }
+}
