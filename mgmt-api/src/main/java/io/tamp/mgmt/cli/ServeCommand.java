@@ -1,15 +1,29 @@
 package io.tamp.mgmt.cli;
 
+import io.tamp.datapath.iscsi.IscsiServer;
+import io.tamp.datapath.iscsi.IscsiTargetConfig;
+import io.tamp.datapath.scsi.LunMap;
+import io.tamp.datapath.scsi.ScsiDisk;
 import io.tamp.datapath.volume.Engine;
+import io.tamp.datapath.volume.Volume;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The controller: opens (or creates) the pool and runs until SIGTERM / SIGINT, then shuts down cleanly. */
+/**
+ * The controller: opens (or creates) the pool, creates and maps the volumes it is told to, serves
+ * them over iSCSI, and runs until SIGTERM / SIGINT, then shuts down cleanly. Volumes and mappings
+ * come from options until the REST API owns them.
+ */
 @Command(name = "serve", description = "Run the controller on the pool under --data (created on first start).")
 public final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
@@ -21,13 +35,62 @@ public final class ServeCommand implements Callable<Integer> {
             defaultValue = "0.0.0.0")
     String bind;
 
+    @Option(names = "--iscsi-port", description = "iSCSI portal port; 0 picks a free one, -1 disables (default ${DEFAULT-VALUE})",
+            defaultValue = "3260")
+    int iscsiPort;
+
+    @Option(names = "--target-iqn", description = "the controller's iSCSI target name (default ${DEFAULT-VALUE})",
+            defaultValue = "iqn.2026-11.io.tamp:controller")
+    String targetIqn;
+
+    @Option(names = "--volume", paramLabel = "NAME:SIZE",
+            description = "create the volume if absent (SIZE in bytes, or with a K, M, G or T suffix); repeatable")
+    List<String> volumes = new ArrayList<>();
+
+    @Option(names = "--map", paramLabel = "VOLUME:INITIATOR[:LUN]",
+            description = "show the volume to that initiator (IQN) at LUN (default: next free); repeatable")
+    List<String> maps = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         Engine engine = Engine.open(pool.config(true));
+        ExecutorService workers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), r -> {
+            Thread t = new Thread(r, "tamp-scsi-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        IscsiServer iscsi = null;
+        try {
+            for (String spec : volumes) {
+                createVolume(engine, spec);
+            }
+            LunMap lunMap = new LunMap();
+            for (String spec : maps) {
+                map(engine, lunMap, spec);
+            }
+            if (iscsiPort >= 0) {
+                IscsiTargetConfig config = IscsiTargetConfig.builder().targetName(targetIqn).build();
+                iscsi = IscsiServer.start(new InetSocketAddress(bind, iscsiPort), config,
+                        new ScsiDisk(lunMap, workers), 0);
+                LOG.info("iSCSI portal {}:{} target {}", bind, iscsi.port(), targetIqn);
+            }
+        } catch (Exception | Error e) {
+            if (iscsi != null) {
+                iscsi.close();
+            }
+            workers.shutdownNow();
+            engine.close();
+            throw e;
+        }
+        IscsiServer frontend = iscsi;
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             LOG.info("shutting down");
             try {
+                if (frontend != null) {
+                    frontend.close();
+                }
+                workers.shutdown();
                 engine.close();
             } catch (Exception e) {
                 LOG.error("clean shutdown failed", e);
@@ -40,5 +103,61 @@ public final class ServeCommand implements Callable<Integer> {
                 pool.dir.toAbsolutePath(), engine.volumes().size(), s.poolCapacity() >> 30, s.poolFree() >> 30, bind);
         stopped.await();
         return 0;
+    }
+
+    private static void createVolume(Engine engine, String spec) {
+        int colon = spec.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("--volume wants NAME:SIZE, got '" + spec + "'");
+        }
+        String name = spec.substring(0, colon);
+        long size = parseSize(spec.substring(colon + 1));
+        Volume v = engine.volume(name);
+        if (v == null) {
+            engine.createVolume(name, size);
+        } else if (v.sizeBytes() < size) {
+            engine.resizeVolume(v, size);
+        }
+    }
+
+    private static void map(Engine engine, LunMap lunMap, String spec) {
+        String[] parts = spec.split(":");
+        // an IQN has colons of its own: VOLUME:iqn...:suffix[:LUN], the LUN being a trailing number
+        if (parts.length < 2) {
+            throw new IllegalArgumentException("--map wants VOLUME:INITIATOR[:LUN], got '" + spec + "'");
+        }
+        String volumeName = parts[0];
+        String rest = spec.substring(volumeName.length() + 1);
+        long lun = -1;
+        int last = rest.lastIndexOf(':');
+        if (last > 0 && rest.substring(last + 1).matches("\\d+")) {
+            lun = Long.parseLong(rest.substring(last + 1));
+            rest = rest.substring(0, last);
+        }
+        Volume v = engine.volume(volumeName);
+        if (v == null) {
+            throw new IllegalArgumentException("--map names volume '" + volumeName + "', which does not exist");
+        }
+        if (lun < 0) {
+            lun = lunMap.luns(rest).size();
+        }
+        lunMap.map(rest, lun, v);
+        LOG.info("volume {} mapped to {} as LUN {}", volumeName, rest, lun);
+    }
+
+    static long parseSize(String s) {
+        String t = s.trim().toUpperCase();
+        long unit = 1;
+        char last = t.isEmpty() ? ' ' : t.charAt(t.length() - 1);
+        int shift = "KMGT".indexOf(last);
+        if (shift >= 0) {
+            unit = 1L << (10 * (shift + 1));
+            t = t.substring(0, t.length() - 1);
+        }
+        try {
+            return Math.multiplyExact(Long.parseLong(t), unit);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException("not a size: '" + s + "'");
+        }
     }
 }
