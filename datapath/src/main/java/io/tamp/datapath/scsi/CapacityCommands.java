@@ -52,7 +52,7 @@ final class CapacityCommands {
         long start = cdb.u64(2);
         long allocation = cdb.u32(10);
         long capacity = t.capacityBlocks();
-        if (start >= capacity) {
+        if (Long.compareUnsigned(start, capacity) >= 0) { // the LBA field is unsigned: 2^64-1 is beyond the end too
             return Task.check(Sense.LBA_OUT_OF_RANGE);
         }
         if (allocation < 24) {

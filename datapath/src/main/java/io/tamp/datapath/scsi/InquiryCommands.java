@@ -32,7 +32,7 @@ final class InquiryCommands {
     static final int MAX_TRANSFER_BLOCKS = 16384;
     static final int OPTIMAL_GRANULARITY_BLOCKS = 8;
     static final int OPTIMAL_TRANSFER_BLOCKS = 2048;
-    static final long MAX_UNMAP_BLOCKS = 1L << 22;
+    static final long MAX_UNMAP_BLOCKS = 1L << 20;
     static final int MAX_UNMAP_DESCRIPTORS = 256;
     static final long MAX_WRITE_SAME_BLOCKS = 1L << 22;
     static final int MAX_COMPARE_AND_WRITE_BLOCKS = 128;
