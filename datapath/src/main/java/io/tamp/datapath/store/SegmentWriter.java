@@ -85,18 +85,19 @@ public final class SegmentWriter implements AutoCloseable {
         s.buffer.put(at, src, off, len);
         s.cursor += len;
         if ((s.cursor & -PAGE) - s.submitted >= CHUNK_BYTES) {
-            submit(s, s.submitted & -PAGE, s.cursor & -PAGE);
+            submit(s, s.submitted & -PAGE, s.cursor & -PAGE, s.cursor & -PAGE);
         }
         return at;
     }
 
-    private void submit(Staged s, int from, int to) {
+    /** Writes s.buffer[from, to) on the I/O thread; once done, bytes up to {@code valid} are on the device. */
+    private void submit(Staged s, int from, int to, int valid) {
         int seg = s.segment;
         ByteBuffer slice = s.buffer.slice(from, to - from);
-        s.submitted = to;
+        s.submitted = valid;
         s.inFlight.add(io.submit(() -> {
             pool.write(seg, from, slice);
-            s.onDevice = Math.max(s.onDevice, to);
+            s.onDevice = Math.max(s.onDevice, valid);
             return null;
         }));
     }
@@ -106,20 +107,11 @@ public final class SegmentWriter implements AutoCloseable {
         if (s.submitted >= s.cursor) {
             return; // everything appended is on the device or on its way (await waits for it)
         }
-        int from = s.submitted & -PAGE;
         int to = (s.cursor + PAGE - 1) & -PAGE;
         for (int i = s.cursor; i < to; i++) {
             s.buffer.put(i, (byte) 0); // the device never holds stale bytes after the cursor
         }
-        int cursor = s.cursor;
-        int seg = s.segment;
-        ByteBuffer slice = s.buffer.slice(from, to - from);
-        s.submitted = cursor;
-        s.inFlight.add(io.submit(() -> {
-            pool.write(seg, from, slice);
-            s.onDevice = Math.max(s.onDevice, cursor);
-            return null;
-        }));
+        submit(s, s.submitted & -PAGE, to, s.cursor);
     }
 
     private static void await(Staged s) throws IOException {
