@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * @param maxBurstBytes            the most we accept in one solicited burst or send in one Data-In sequence
  * @param firstBurstBytes          the most unsolicited data (immediate + Data-Out) we accept, &le; maxBurstBytes
  * @param commandWindow            commands we queue per session: MaxCmdSN - ExpCmdSN + 1 when idle
- * @param maxTransferBytes         the largest Expected Data Transfer Length we accept for a write
+ * @param maxTransferBytes         the largest Expected Data Transfer Length we buffer for a write; a
+ *                                 larger one ends in INVALID FIELD IN CDB without data solicited
  * @param chapSecrets              CHAP user name (CHAP_N) to secret, 12 to 255 bytes each
  * @param mutualChapName           the name the target answers mutual CHAP with, or null
  * @param mutualChapSecret         the target's secret for mutual CHAP, or null
@@ -39,7 +40,8 @@ public record IscsiTargetConfig(String targetName, int targetPortalGroupTag,
     public static final int DEFAULT_MAX_BURST_BYTES = 1 << 20;
     public static final int DEFAULT_FIRST_BURST_BYTES = 256 * 1024;
     public static final int DEFAULT_COMMAND_WINDOW = 128;
-    public static final int DEFAULT_MAX_TRANSFER_BYTES = 16 << 20;
+    /** The MAXIMUM TRANSFER LENGTH the SCSI layer reports (65536 blocks): larger writes end in CHECK CONDITION. */
+    public static final int DEFAULT_MAX_TRANSFER_BYTES = 32 << 20;
     public static final long DEFAULT_NOP_IN_INTERVAL_MS = 0;
     /** RFC 7143 §12.1.3: CHAP secrets shorter than 12 bytes are refused. */
     public static final int MIN_CHAP_SECRET_BYTES = 12;

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.tamp.datapath.scsi.ScsiCommand;
 import io.tamp.datapath.scsi.ScsiResponse;
 import io.tamp.datapath.scsi.ScsiTarget;
+import io.tamp.datapath.scsi.Sense;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -56,7 +57,7 @@ final class ScsiCommandFlow {
             return;
         }
         if (tasks.containsKey(bhs.initiatorTaskTag()) || (!write && immediate.isReadable())
-                || expected > config.maxTransferBytes()
+                || expected > Integer.MAX_VALUE
                 || (immediate.isReadable() && !session.immediateData())
                 || immediate.readableBytes() > Math.min(expected, session.firstBurstBytes())
                 || (!bhs.finalFlag() && (session.initialR2T() || !write))) {
@@ -76,9 +77,16 @@ final class ScsiCommandFlow {
             execute(ctx, task);
             return;
         }
-        task.dataOut = ctx.alloc().buffer(expectedBytes, expectedBytes);
-        task.dataOut.writerIndex(expectedBytes);
-        task.dataOut.setBytes(0, immediate, immediate.readerIndex(), immediate.readableBytes());
+        if (expectedBytes > config.maxTransferBytes()) {
+            // Larger than the MAXIMUM TRANSFER LENGTH we report: no buffer, no R2T; whatever
+            // unsolicited data the initiator already sends is read and dropped, then SBC-3's
+            // INVALID FIELD IN CDB ends the command.
+            task.discard = true;
+        } else {
+            task.dataOut = ctx.alloc().buffer(expectedBytes, expectedBytes);
+            task.dataOut.writerIndex(expectedBytes);
+            task.dataOut.setBytes(0, immediate, immediate.readerIndex(), immediate.readableBytes());
+        }
         task.receivedBytes = immediate.readableBytes();
         task.unsolicitedLimitBytes = Math.min(expectedBytes, session.firstBurstBytes());
         task.unsolicitedOpen = !bhs.finalFlag();
@@ -97,12 +105,22 @@ final class ScsiCommandFlow {
         int limit = unsolicited ? task.unsolicitedLimitBytes : task.r2tEndBytes;
         int bytes = pdu.data().readableBytes();
         boolean expectedPdu = unsolicited ? task.unsolicitedOpen : task.r2tOpen && ttt == task.r2tTransferTag;
-        // DataPDUInOrder=Yes and DataSequenceInOrder=Yes: each PDU continues where the last ended.
-        if (!expectedPdu || bhs.bufferOffset() != task.receivedBytes || bytes > limit - task.receivedBytes) {
+        // DataPDUInOrder=Yes and DataSequenceInOrder=Yes: each PDU continues where the last ended,
+        // and DataSN counts from 0 within each sequence (the unsolicited one, then one per R2T).
+        if (!expectedPdu || bhs.bufferOffset() != task.receivedBytes || bytes > limit - task.receivedBytes
+                || bhs.dataSn() != task.nextDataSn) {
+            // ErrorRecoveryLevel=0 has no within-command recovery: reject, then end the
+            // connection so the initiator recovers the session (RFC 7143 §7.1.4.1, §7.12).
+            LOG.warn("iSCSI Data-Out out of sequence for task {} (offset {}, DataSN {}); dropping the connection",
+                    task.initiatorTaskTag, bhs.bufferOffset(), bhs.dataSn());
             connection.reject(ctx, IscsiConnectionHandler.REJECT_PROTOCOL_ERROR, pdu);
+            connection.drop(ctx);
             return;
         }
-        task.dataOut.setBytes(task.receivedBytes, pdu.data(), pdu.data().readerIndex(), bytes);
+        task.nextDataSn++;
+        if (!task.discard) {
+            task.dataOut.setBytes(task.receivedBytes, pdu.data(), pdu.data().readerIndex(), bytes);
+        }
         task.receivedBytes += bytes;
         if (bhs.finalFlag()) {
             if (unsolicited) {
@@ -119,6 +137,12 @@ final class ScsiCommandFlow {
         if (task.unsolicitedOpen || task.r2tOpen) {
             return;
         }
+        if (task.discard) {
+            tasks.remove(task.initiatorTaskTag);
+            sendResponse(ctx, task, 0, ScsiResponse.CHECK_CONDITION, Sense.INVALID_FIELD_IN_CDB.bytes(), 0, 0);
+            ctx.flush();
+            return;
+        }
         if (task.allDataReceived()) {
             execute(ctx, task);
             return;
@@ -127,6 +151,7 @@ final class ScsiCommandFlow {
         task.r2tOpen = true;
         task.r2tTransferTag = nextTransferTag();
         task.r2tEndBytes = task.receivedBytes + burst;
+        task.nextDataSn = 0;
         IscsiPdu r2t = IscsiPdu.create(ctx.alloc(), IscsiOpcode.R2T);
         r2t.bhs().finalFlag(true).lun(task.lunField).initiatorTaskTag(task.initiatorTaskTag)
                 .targetTransferTag(task.r2tTransferTag).r2tSn(task.r2tSn++)

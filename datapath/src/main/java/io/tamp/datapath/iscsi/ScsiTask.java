@@ -22,6 +22,8 @@ final class ScsiTask {
     /** The write data, {@link #expectedBytes} long; null for reads or once handed over. */
     ByteBuf dataOut;
     int receivedBytes;
+    /** A write over the transfer limit: its unsolicited data is dropped and it ends in CHECK CONDITION. */
+    boolean discard;
     /** Unsolicited Data-Out (TTT 0xffffffff) may still arrive. */
     boolean unsolicitedOpen;
     int unsolicitedLimitBytes;
@@ -30,6 +32,8 @@ final class ScsiTask {
     int r2tTransferTag;
     int r2tEndBytes;
     int r2tSn;
+    /** DataSN the next Data-Out of the current sequence must carry. */
+    int nextDataSn;
 
     ScsiTask(int initiatorTaskTag, long lunField, long lun, byte[] cdb, int expectedBytes, boolean read,
             boolean write) {

@@ -29,7 +29,8 @@ final class InquiryCommands {
     static final int[] VERSION_DESCRIPTORS = {0x00A0 /* SAM-5 */, 0x0460 /* SPC-4 */, 0x04C0 /* SBC-3 */};
     static final int[] VPD_PAGES = {0x00, 0x80, 0x83, 0xB0, 0xB1, 0xB2};
     /** Block limits (VPD 0xB0), in 512-byte blocks. */
-    static final int MAX_TRANSFER_BLOCKS = 16384;
+    /** 32 MiB: VMware ESXi's largest I/O (Disk.DiskMaxIOSize) fits in one command. */
+    static final int MAX_TRANSFER_BLOCKS = 65536;
     static final int OPTIMAL_GRANULARITY_BLOCKS = 8;
     static final int OPTIMAL_TRANSFER_BLOCKS = 2048;
     static final long MAX_UNMAP_BLOCKS = 1L << 20;

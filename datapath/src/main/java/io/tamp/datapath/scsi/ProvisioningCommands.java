@@ -89,10 +89,11 @@ final class ProvisioningCommands {
             return Task.check(Sense.INVALID_FIELD_IN_CDB); // WSNZ = 1
         }
         byte[] pattern = new byte[Task.BLOCK_BYTES];
+        if (t.dataOutLength() != (ndob ? 0 : Task.BLOCK_BYTES)) {
+            // One block of data-out, or none with NDOB; anything else is a transfer mismatch.
+            return Task.check(Sense.INVALID_FIELD_IN_CDB);
+        }
         if (!ndob) {
-            if (t.dataOutLength() < Task.BLOCK_BYTES) {
-                return Task.check(Sense.INVALID_FIELD_IN_CDB);
-            }
             ByteBuf d = t.command().dataOut();
             d.getBytes(d.readerIndex(), pattern);
         }

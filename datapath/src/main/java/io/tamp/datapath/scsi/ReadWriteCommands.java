@@ -143,12 +143,16 @@ final class ReadWriteCommands {
             return Task.check(Sense.INVALID_FIELD_IN_CDB);
         }
         ScsiResponse bad = checkRange(t, lba, blocks);
-        if (bad != null || blocks == 0) {
-            return bad != null ? bad : ScsiResponse.good();
+        if (bad != null) {
+            return bad;
         }
         int len = blocks * Task.BLOCK_BYTES;
-        if (t.dataOutLength() < 2 * len) {
+        if (t.dataOutLength() != 2 * len) {
+            // The verify and write halves must be exactly what NUMBER OF LOGICAL BLOCKS says.
             return Task.check(Sense.INVALID_FIELD_IN_CDB);
+        }
+        if (blocks == 0) {
+            return ScsiResponse.good();
         }
         ByteBuf data = t.command().dataOut();
         Volume v = t.volume();

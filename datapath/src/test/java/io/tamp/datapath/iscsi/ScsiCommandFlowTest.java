@@ -168,6 +168,51 @@ class ScsiCommandFlowTest {
     }
 
     @Test
+    void writeOverTheTransferLimitDropsItsUnsolicitedDataAndEndsInCheckCondition() throws Exception {
+        try (TestInitiator ini = loggedIn(false)) {
+            int bytes = IscsiTargetConfig.DEFAULT_MAX_TRANSFER_BYTES + BLOCK;
+            byte[] data = pattern(FIRST_BURST, 3);
+            IscsiPdu cmd = command(ini, rw10(0x2a, 0, 65535), false, true, bytes,
+                    Unpooled.wrappedBuffer(data, 0, 2048), false);
+            int itt = cmd.bhs().initiatorTaskTag();
+            ini.send(cmd);
+            assertTrue(ini.receive().isEmpty(), "no R2T while unsolicited data is due");
+            ini.send(dataOut(itt, -1, 0, 2048, data, 2048, FIRST_BURST - 2048, true));
+            IscsiPdu r = ini.receiveOne();
+            assertEquals(IscsiOpcode.SCSI_RESPONSE, r.opcode(), "a response, not an R2T");
+            assertEquals(ScsiResponse.CHECK_CONDITION, r.bhs().status());
+            assertEquals(0x05, r.data().getByte(2 + 2));
+            assertEquals(0x24, r.data().getByte(2 + 12));
+            r.release();
+            assertEquals(0, disk.bytes()[0], "nothing written");
+
+            ini.send(command(ini, rw10(0x2a, 0, 1), false, true, BLOCK, Unpooled.wrappedBuffer(pattern(BLOCK, 4)),
+                    true));
+            IscsiPdu ok = ini.receiveOne();
+            assertEquals(ScsiResponse.GOOD, ok.bhs().status(), "the connection goes on");
+            ok.release();
+        }
+    }
+
+    @Test
+    void dataOutWithAWrongDataSnIsRejectedAndEndsTheConnection() throws Exception {
+        try (TestInitiator ini = loggedIn(false)) {
+            byte[] data = pattern(2 * BLOCK, 5);
+            IscsiPdu cmd = command(ini, rw10(0x2a, 0, 2), false, true, 2 * BLOCK, Unpooled.EMPTY_BUFFER, false);
+            int itt = cmd.bhs().initiatorTaskTag();
+            ini.send(cmd);
+            ini.send(dataOut(itt, -1, 0, 0, data, 0, BLOCK, false));
+            ini.send(dataOut(itt, -1, 0, BLOCK, data, BLOCK, BLOCK, true)); // DataSN 0 again, 1 was due
+            IscsiPdu reject = ini.receiveOne();
+            assertEquals(IscsiOpcode.REJECT, reject.opcode());
+            assertEquals(IscsiConnectionHandler.REJECT_PROTOCOL_ERROR, reject.bhs().rejectReason());
+            reject.release();
+            assertFalse(ini.target.isActive(), "ErrorRecoveryLevel 0: the session is recovered by a new login");
+            assertEquals(0, disk.bytes()[0], "an unacknowledged write wrote nothing");
+        }
+    }
+
+    @Test
     void readResidualUnderflowAndOverflow() throws Exception {
         try (TestInitiator ini = loggedIn(true)) {
             ini.send(command(ini, rw10(0x28, 0, 4), true, false, 4 * BLOCK + 1000, Unpooled.EMPTY_BUFFER, true));

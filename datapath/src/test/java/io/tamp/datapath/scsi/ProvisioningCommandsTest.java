@@ -91,6 +91,9 @@ class ProvisioningCommandsTest extends ScsiFixture {
         assertCheck(Sense.INVALID_FIELD_IN_CDB, run(rw10(0x41, 0x10, 0, 1), new byte[512])); // ANCHOR
         assertCheck(Sense.INVALID_FIELD_IN_CDB, run(rw10(0x41, 0x01, 0, 1), new byte[512])); // NDOB in (10)
         assertCheck(Sense.INVALID_FIELD_IN_CDB, run(rw10(0x41, 0, 0, 1))); // no data-out
+        assertCheck(Sense.INVALID_FIELD_IN_CDB, run(rw10(0x41, 0x08, 0, 1), new byte[256])); // half a block
+        assertCheck(Sense.INVALID_FIELD_IN_CDB, run(rw10(0x41, 0x08, 0, 1), new byte[1024])); // two blocks
+        assertCheck(Sense.INVALID_FIELD_IN_CDB, run(rw16(0x93, 0x01, 0, 1), new byte[512])); // NDOB with data
         engine.resizeVolume(volume, 4L << 30);
         assertCheck(Sense.INVALID_FIELD_IN_CDB,
                 run(rw16(0x93, 0x01, 0, InquiryCommands.MAX_WRITE_SAME_BLOCKS + 1)));

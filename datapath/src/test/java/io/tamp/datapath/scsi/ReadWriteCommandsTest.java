@@ -124,6 +124,14 @@ class ReadWriteCommandsTest extends ScsiFixture {
         assertEquals(first, again.information());
         assertArrayEquals(fresh, run(rw10(0x28, 0, 30, 1)).data());
         assertCheck(Sense.INVALID_FIELD_IN_CDB, run(caw, old)); // data-out holds only half
+        byte[] four = new byte[2048];
+        System.arraycopy(both, 0, four, 0, 1024);
+        // data-out longer than 2 × NUMBER OF LOGICAL BLOCKS: refused before comparing (no MISCOMPARE)
+        assertCheck(Sense.INVALID_FIELD_IN_CDB, run(caw, four));
+        byte[] none = cdb("89 00 00 00 00 00 00 00 00 1E 00 00 00 00 00 00");
+        assertCheck(Sense.INVALID_FIELD_IN_CDB, run(none, both)); // 0 blocks with data-out
+        assertGood(run(none));
+        assertArrayEquals(fresh, run(rw10(0x28, 0, 30, 1)).data());
         byte[] tooMany = cdb("89 00 00 00 00 00 00 00 00 1E 00 00 00 FF 00 00");
         assertCheck(Sense.INVALID_FIELD_IN_CDB, run(tooMany, new byte[255 * 1024]));
     }
