@@ -31,7 +31,10 @@ iscsi-test-cu ${CU_FLAGS:-} --dataloss -i "$i1" --initiator-name-2 "$i2" -t "$fa
   "iscsi://127.0.0.1:$port/iqn.2026-11.io.tamp:controller/0" > "$work/cu.log" 2>&1
 rc=$?
 set -e
-{ grep -E 'FAILED' "$work/cu.log" || true; } | sed 's/^ *//' | sort | uniq -c | sort -rn | head -20
+# One line per failed test: Suite.Test and its first complaint.
+awk '/^Suite: /{suite=$2} /^  Test: /{name=$2; why=$0; sub(/^.*\.\.\. */, "", why)}
+     /FAILED$/ && name != "" {print "FAILED " suite "." name (why ~ /FAILED$/ ? "" : "  -- " why); name=""}' \
+  "$work/cu.log"
 # CUnit's run summary: "tests  TOTAL  RUN  PASSED  FAILED  INACTIVE"; not run = skipped.
 awk '$1=="tests"{printf "%s passed, %s failed, %s skipped\n", $4, $5, $2-$3}' "$work/cu.log"
 exit $rc

@@ -388,6 +388,11 @@ public final class IscsiConnectionHandler extends ChannelInboundHandlerAdapter {
             reject.bhs().sequenceNumbers(statSn++, expCmdSn, maxCmdSn());
             if (error.outcome() == IscsiDecodeError.Outcome.REJECT) {
                 ctx.writeAndFlush(reject);
+                byte[] header = error.header();
+                if (commands != null && (header[0] & IscsiOpcode.MASK) == IscsiOpcode.SCSI_DATA_OUT.value()) {
+                    // The write this Data-Out belonged to cannot complete at ErrorRecoveryLevel 0.
+                    commands.failWrite(ctx, java.nio.ByteBuffer.wrap(header).getInt(16));
+                }
                 return;
             }
             closing = true;

@@ -96,8 +96,13 @@ final class ScsiCommandFlow {
     void onDataOut(ChannelHandlerContext ctx, IscsiPdu pdu) {
         Bhs bhs = pdu.bhs();
         ScsiTask task = tasks.get(bhs.initiatorTaskTag());
-        if (task == null || task.state != ScsiTask.State.COLLECTING) {
-            connection.reject(ctx, IscsiConnectionHandler.REJECT_INVALID_PDU_FIELD, pdu);
+        if (task == null) {
+            // Data still in flight for a task that ended (aborted, or failed on bad data): dropped.
+            LOG.debug("iSCSI Data-Out for no open task {} dropped", bhs.initiatorTaskTag());
+            return;
+        }
+        if (task.state != ScsiTask.State.COLLECTING) {
+            connection.reject(ctx, IscsiConnectionHandler.REJECT_PROTOCOL_ERROR, pdu);
             return;
         }
         int ttt = bhs.targetTransferTag();
@@ -109,12 +114,12 @@ final class ScsiCommandFlow {
         // and DataSN counts from 0 within each sequence (the unsolicited one, then one per R2T).
         if (!expectedPdu || bhs.bufferOffset() != task.receivedBytes || bytes > limit - task.receivedBytes
                 || bhs.dataSn() != task.nextDataSn) {
-            // ErrorRecoveryLevel=0 has no within-command recovery: reject, then end the
-            // connection so the initiator recovers the session (RFC 7143 §7.1.4.1, §7.12).
-            LOG.warn("iSCSI Data-Out out of sequence for task {} (offset {}, DataSN {}); dropping the connection",
-                    task.initiatorTaskTag, bhs.bufferOffset(), bhs.dataSn());
+            // A gap means a PDU was lost to a digest error (RFC 7143 §7.10); ErrorRecoveryLevel=0
+            // cannot ask for it again, so the command ends and the connection goes on.
+            LOG.warn("iSCSI Data-Out out of sequence for task {} (offset {} of {} expected, DataSN {} of {})",
+                    task.initiatorTaskTag, bhs.bufferOffset(), task.receivedBytes, bhs.dataSn(), task.nextDataSn);
             connection.reject(ctx, IscsiConnectionHandler.REJECT_PROTOCOL_ERROR, pdu);
-            connection.drop(ctx);
+            failWrite(ctx, task);
             return;
         }
         task.nextDataSn++;
@@ -157,6 +162,25 @@ final class ScsiCommandFlow {
                 .targetTransferTag(task.r2tTransferTag).r2tSn(task.r2tSn++)
                 .bufferOffset(task.receivedBytes).desiredDataTransferLength(burst);
         connection.writeWithoutStatus(ctx, r2t);
+        ctx.flush();
+    }
+
+    /**
+     * A Data-Out of this task was lost or damaged: its data is dropped and it ends in CHECK
+     * CONDITION, ABORTED COMMAND / PROTOCOL SERVICE CRC ERROR, which tells the initiator to
+     * retry the command. Nothing was written.
+     */
+    void failWrite(ChannelHandlerContext ctx, int initiatorTaskTag) {
+        ScsiTask task = tasks.get(initiatorTaskTag);
+        if (task != null && task.state == ScsiTask.State.COLLECTING) {
+            failWrite(ctx, task);
+        }
+    }
+
+    private void failWrite(ChannelHandlerContext ctx, ScsiTask task) {
+        tasks.remove(task.initiatorTaskTag);
+        task.releaseData();
+        sendResponse(ctx, task, 0, ScsiResponse.CHECK_CONDITION, Sense.PROTOCOL_SERVICE_CRC_ERROR.bytes(), 0, 0);
         ctx.flush();
     }
 

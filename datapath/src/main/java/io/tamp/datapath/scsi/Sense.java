@@ -38,6 +38,7 @@ public record Sense(int key, int asc, int ascq) {
     public static final int ILLEGAL_REQUEST_KEY = 0x05;
     public static final int UNIT_ATTENTION_KEY = 0x06;
     public static final int DATA_PROTECT_KEY = 0x07;
+    public static final int ABORTED_COMMAND_KEY = 0x0B;
     public static final int MISCOMPARE_KEY = 0x0E;
 
     public static final Sense NO_SENSE = new Sense(NO_SENSE_KEY, 0x00, 0x00);
@@ -52,6 +53,8 @@ public record Sense(int key, int asc, int ascq) {
     public static final Sense UNRECOVERED_READ_ERROR = new Sense(MEDIUM_ERROR_KEY, 0x11, 0x00);
     public static final Sense MISCOMPARE_DURING_VERIFY = new Sense(MISCOMPARE_KEY, 0x1D, 0x00);
     public static final Sense SPACE_ALLOCATION_FAILED_WRITE_PROTECT = new Sense(DATA_PROTECT_KEY, 0x27, 0x07);
+    /** A write's data arrived damaged or out of sequence and ErrorRecoveryLevel 0 cannot ask again. */
+    public static final Sense PROTOCOL_SERVICE_CRC_ERROR = new Sense(ABORTED_COMMAND_KEY, 0x47, 0x05);
     public static final Sense INTERNAL_TARGET_FAILURE = new Sense(HARDWARE_ERROR_KEY, 0x44, 0x00);
     public static final Sense POWER_ON_RESET = new Sense(UNIT_ATTENTION_KEY, 0x29, 0x00);
     public static final Sense CAPACITY_DATA_HAS_CHANGED = new Sense(UNIT_ATTENTION_KEY, 0x2A, 0x09);

@@ -194,21 +194,62 @@ class ScsiCommandFlowTest {
         }
     }
 
+    /** ErrorRecoveryLevel 0: the PDU is rejected, the write ends unwritten, the connection goes on. */
+    private void assertWriteFailedAndConnectionGoesOn(TestInitiator ini) {
+        List<IscsiPdu> pdus = ini.receive();
+        assertEquals(2, pdus.size(), pdus.toString());
+        assertEquals(IscsiOpcode.REJECT, pdus.get(0).opcode());
+        IscsiPdu r = pdus.get(1);
+        assertEquals(IscsiOpcode.SCSI_RESPONSE, r.opcode());
+        assertEquals(ScsiResponse.CHECK_CONDITION, r.bhs().status());
+        assertEquals(0x0b, r.data().getByte(2 + 2), "ABORTED COMMAND");
+        assertEquals(0x47, r.data().getByte(2 + 12), "PROTOCOL SERVICE CRC ERROR");
+        assertEquals(0x05, r.data().getByte(2 + 13));
+        pdus.forEach(IscsiPdu::release);
+        assertEquals(0, disk.bytes()[0], "an unacknowledged write wrote nothing");
+        assertTrue(ini.target.isActive());
+        ini.send(command(ini, rw10(0x28, 0, 1), true, false, BLOCK, Unpooled.EMPTY_BUFFER, true));
+        IscsiPdu read = ini.receiveOne();
+        assertEquals(IscsiOpcode.SCSI_DATA_IN, read.opcode());
+        read.release();
+    }
+
     @Test
-    void dataOutWithAWrongDataSnIsRejectedAndEndsTheConnection() throws Exception {
+    void dataOutWithAWrongDataSnIsRejectedAndItsWriteFails() throws Exception {
+        for (int[] sns : new int[][] {{0, 0}, {0, 27}, {1, 0}, {0, -1}}) {
+            disk.bytes()[0] = 0;
+            try (TestInitiator ini = loggedIn(false)) {
+                byte[] data = pattern(2 * BLOCK, 5);
+                data[0] = 1;
+                IscsiPdu cmd = command(ini, rw10(0x2a, 0, 2), false, true, 2 * BLOCK, Unpooled.EMPTY_BUFFER, false);
+                int itt = cmd.bhs().initiatorTaskTag();
+                ini.send(cmd);
+                ini.send(dataOut(itt, -1, sns[0], 0, data, 0, BLOCK, false));
+                ini.send(dataOut(itt, -1, sns[1], BLOCK, data, BLOCK, BLOCK, true));
+                if (sns[0] != 0) { // the first one is already out of sequence; the second is dropped
+                    List<IscsiPdu> pdus = ini.receive();
+                    assertEquals(IscsiOpcode.REJECT, pdus.get(0).opcode());
+                    assertEquals(IscsiOpcode.SCSI_RESPONSE, pdus.get(1).opcode());
+                    assertEquals(2, pdus.size(), pdus.toString());
+                    pdus.forEach(IscsiPdu::release);
+                    continue;
+                }
+                assertWriteFailedAndConnectionGoesOn(ini);
+            }
+        }
+    }
+
+    @Test
+    void dataOutWithABadDataDigestFailsItsWrite() throws Exception {
         try (TestInitiator ini = loggedIn(false)) {
-            byte[] data = pattern(2 * BLOCK, 5);
+            byte[] data = pattern(2 * BLOCK, 6);
+            data[0] = 1;
             IscsiPdu cmd = command(ini, rw10(0x2a, 0, 2), false, true, 2 * BLOCK, Unpooled.EMPTY_BUFFER, false);
             int itt = cmd.bhs().initiatorTaskTag();
             ini.send(cmd);
             ini.send(dataOut(itt, -1, 0, 0, data, 0, BLOCK, false));
-            ini.send(dataOut(itt, -1, 0, BLOCK, data, BLOCK, BLOCK, true)); // DataSN 0 again, 1 was due
-            IscsiPdu reject = ini.receiveOne();
-            assertEquals(IscsiOpcode.REJECT, reject.opcode());
-            assertEquals(IscsiConnectionHandler.REJECT_PROTOCOL_ERROR, reject.bhs().rejectReason());
-            reject.release();
-            assertFalse(ini.target.isActive(), "ErrorRecoveryLevel 0: the session is recovered by a new login");
-            assertEquals(0, disk.bytes()[0], "an unacknowledged write wrote nothing");
+            ini.sendWithLastByteFlipped(dataOut(itt, -1, 1, BLOCK, data, BLOCK, BLOCK, true));
+            assertWriteFailedAndConnectionGoesOn(ini);
         }
     }
 

@@ -62,6 +62,21 @@ final class TestInitiator implements AutoCloseable {
         target.runPendingTasks();
     }
 
+    /** Sends {@code pdu} with the last byte on the wire flipped: with DataDigest, a bad data digest. */
+    void sendWithLastByteFlipped(IscsiPdu pdu) {
+        assertTrue(clientEncoder.writeOutbound(pdu));
+        ByteBuf whole = io.netty.buffer.Unpooled.buffer();
+        ByteBuf bytes;
+        while ((bytes = clientEncoder.readOutbound()) != null) {
+            whole.writeBytes(bytes);
+            bytes.release();
+        }
+        int last = whole.writerIndex() - 1;
+        whole.setByte(last, whole.getByte(last) ^ 0x01);
+        target.writeInbound(whole);
+        target.runPendingTasks();
+    }
+
     /** Every PDU the target sent so far; the caller releases them. */
     List<IscsiPdu> receive() {
         target.runPendingTasks();
