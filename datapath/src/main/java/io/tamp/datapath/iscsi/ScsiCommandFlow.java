@@ -232,7 +232,10 @@ final class ScsiCommandFlow {
         ByteBuf dataIn = response.dataIn();
         int producedBytes = dataIn == null ? 0 : dataIn.readableBytes();
         int wantedBytes = task.read ? task.expectedBytes : 0;
-        int residual = task.read ? wantedBytes - producedBytes : 0;
+        // Positive: underflow (less moved than expected); negative: overflow.
+        int residual = task.read ? wantedBytes - producedBytes
+                : response.dataOutWanted() >= 0 ? (int) Math.max(Integer.MIN_VALUE + 1L,
+                        task.expectedBytes - response.dataOutWanted()) : 0;
         int sendBytes = Math.min(producedBytes, wantedBytes);
         boolean collapse = sendBytes > 0 && response.status() == ScsiResponse.GOOD && response.sense() == null;
         int dataInPdus = 0;

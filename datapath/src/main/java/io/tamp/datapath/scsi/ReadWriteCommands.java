@@ -9,8 +9,8 @@ import java.nio.ByteBuffer;
  * READ and WRITE (6/10/12/16), WRITE AND VERIFY (10/16), VERIFY (10/16), COMPARE AND WRITE and
  * SYNCHRONIZE CACHE (10/16) (SBC-3 5).
  *
- * <p>Data-out shorter than TRANSFER LENGTH × 512 is refused with INVALID FIELD IN CDB before
- * anything is written; bytes beyond it are ignored (the transport reports the overflow residual).
+ * <p>WRITE moves min(TRANSFER LENGTH × 512, data-out) rounded down to whole blocks; the
+ * response names what the CDB wanted so the transport reports the residual either way.
  * FUA writes through; so does every write while MODE SELECT has cleared WCE. DPO is ignored.
  */
 final class ReadWriteCommands {
@@ -67,21 +67,23 @@ final class ReadWriteCommands {
         if (bad != null) {
             return bad;
         }
-        int len = (int) blocks * Task.BLOCK_BYTES;
-        if (t.dataOutLength() < len) {
-            return Task.check(Sense.INVALID_FIELD_IN_CDB);
-        }
-        if (blocks == 0) {
-            return ScsiResponse.good();
+        long wanted = blocks * Task.BLOCK_BYTES;
+        // The transport moved what the initiator expected to send; when that is less than the
+        // CDB asks for, only the whole blocks that arrived are written and the transport reports
+        // the overflow (RFC 7143 §11.4.5.1), as libiscsi's residual tests and tgt do.
+        int len = (int) Math.min(wanted, t.dataOutLength() / Task.BLOCK_BYTES * (long) Task.BLOCK_BYTES);
+        if (len == 0) {
+            return ScsiResponse.good().withDataOutWanted(wanted);
         }
         ByteBuf data = t.command().dataOut();
         ByteBuffer src = data.nioBuffer(data.readerIndex(), len);
         boolean fua = cdb.fua() || !t.lu().writeCacheEnabled();
         IoStatus s = t.volume().write(lba * Task.BLOCK_BYTES, src, fua);
         if (!s.ok()) {
-            return fail(s, lba);
+            return fail(s, lba).withDataOutWanted(wanted);
         }
-        return verify ? compare(t, lba, data.nioBuffer(data.readerIndex(), len)) : ScsiResponse.good();
+        ScsiResponse done = verify ? compare(t, lba, data.nioBuffer(data.readerIndex(), len)) : ScsiResponse.good();
+        return done.withDataOutWanted(wanted);
     }
 
     /** Reads the range and compares it with expected: GOOD, or MISCOMPARE with the offset of the first difference. */

@@ -142,13 +142,13 @@ final class FakeScsiDisk implements ScsiTarget {
         if (lba + blocks > blocks()) {
             return check(0x05, 0x21, 0x00);
         }
-        int bytes = blocks * BLOCK_BYTES;
+        int wanted = blocks * BLOCK_BYTES;
         ByteBuf data = c.dataOut();
-        if (data == null || data.readableBytes() < bytes) {
-            return check(0x05, 0x24, 0x00);
+        int bytes = data == null ? 0 : Math.min(wanted, data.readableBytes() / BLOCK_BYTES * BLOCK_BYTES);
+        if (bytes > 0) {
+            data.getBytes(data.readerIndex(), disk, (int) lba * BLOCK_BYTES, bytes);
         }
-        data.getBytes(data.readerIndex(), disk, (int) lba * BLOCK_BYTES, bytes);
-        return new ScsiResponse(ScsiResponse.GOOD, null, null);
+        return ScsiResponse.good().withDataOutWanted(wanted);
     }
 
     private static ScsiResponse good(ByteBuf b, int allocationLength) {

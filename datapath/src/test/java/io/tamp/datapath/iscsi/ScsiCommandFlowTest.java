@@ -275,6 +275,33 @@ class ScsiCommandFlowTest {
     }
 
     @Test
+    void writeResidualsCountAgainstWhatTheCdbAskedFor() throws Exception {
+        try (TestInitiator ini = loggedIn(true)) {
+            byte[] data = pattern(4 * BLOCK, 7);
+            // EDTL 3 blocks, CDB 2 blocks: underflow of one block.
+            ini.send(command(ini, rw10(0x2a, 0, 2), false, true, 3 * BLOCK, Unpooled.wrappedBuffer(data, 0, 3 * BLOCK),
+                    true));
+            IscsiPdu under = ini.receiveOne();
+            assertEquals(ScsiResponse.GOOD, under.bhs().status());
+            assertEquals(Bhs.UNDERFLOW_FLAG, under.bhs().flags() & (Bhs.UNDERFLOW_FLAG | Bhs.OVERFLOW_FLAG));
+            assertEquals(BLOCK, under.bhs().residualCount());
+            under.release();
+            // EDTL 1 block, CDB 4 blocks: overflow of three.
+            ini.send(command(ini, rw10(0x2a, 8, 4), false, true, BLOCK, Unpooled.wrappedBuffer(data, 0, BLOCK), true));
+            IscsiPdu over = ini.receiveOne();
+            assertEquals(Bhs.OVERFLOW_FLAG, over.bhs().flags() & (Bhs.UNDERFLOW_FLAG | Bhs.OVERFLOW_FLAG));
+            assertEquals(3 * BLOCK, over.bhs().residualCount());
+            over.release();
+            // EDTL 0 with a one-block CDB: nothing moves, overflow of one block.
+            ini.send(command(ini, rw10(0x2a, 20, 1), false, true, 0, Unpooled.EMPTY_BUFFER, true));
+            IscsiPdu none = ini.receiveOne();
+            assertEquals(Bhs.OVERFLOW_FLAG, none.bhs().flags() & (Bhs.UNDERFLOW_FLAG | Bhs.OVERFLOW_FLAG));
+            assertEquals(BLOCK, none.bhs().residualCount());
+            none.release();
+        }
+    }
+
+    @Test
     void checkConditionCarriesSenseWithLengthPrefix() throws Exception {
         try (TestInitiator ini = loggedIn(true)) {
             ini.send(command(ini, rw10(0x28, 1020, 8), true, false, 8 * BLOCK, Unpooled.EMPTY_BUFFER, true));
