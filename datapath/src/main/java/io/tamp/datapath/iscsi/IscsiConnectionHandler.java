@@ -110,6 +110,9 @@ public final class IscsiConnectionHandler extends ChannelInboundHandlerAdapter {
         releaseLoginText();
         if (commands != null) {
             commands.abortAll();
+            if (!session.discovery()) {
+                target.nexusLost(session.initiatorPort());
+            }
         }
         ctx.fireChannelInactive();
     }
@@ -228,6 +231,9 @@ public final class IscsiConnectionHandler extends ChannelInboundHandlerAdapter {
         encoder.setDataDigest(session.dataDigest());
         encoder.setMaxSendDataSegmentLength(session.initiatorMaxRecvDataSegment());
         commands = new ScsiCommandFlow(config, target, session, this);
+        if (!session.discovery()) {
+            target.nexusStarted(session.initiatorPort());
+        }
         LOG.info("iSCSI {} session {} for {} (tsih {}, digests {}/{})", session.discovery() ? "discovery"
                 : "normal", session.initiatorPort(), config.targetName(), session.tsih(),
                 session.headerDigest() ? "CRC32C" : "None", session.dataDigest() ? "CRC32C" : "None");

@@ -25,7 +25,12 @@ final class PersistentReservations {
     static final int READ_KEYS = 0x00;
     static final int READ_RESERVATION = 0x01;
     static final int REPORT_CAPABILITIES = 0x02;
-    static final int[] IN_SERVICE_ACTIONS = {READ_KEYS, READ_RESERVATION, REPORT_CAPABILITIES};
+    static final int READ_FULL_STATUS = 0x03;
+    static final int[] IN_SERVICE_ACTIONS = {READ_KEYS, READ_RESERVATION, REPORT_CAPABILITIES, READ_FULL_STATUS};
+    /** TransportID byte 0: FORMAT CODE 01b (iSCSI name with ISID), PROTOCOL IDENTIFIER 5 (iSCSI). */
+    private static final int ISCSI_PORT_TRANSPORT_ID = 0x45;
+    /** The one target port: RELATIVE TARGET PORT IDENTIFIER 1. */
+    private static final int RELATIVE_TARGET_PORT = 1;
     static final int REGISTER = 0x00;
     static final int RESERVE = 0x01;
     static final int RELEASE = 0x02;
@@ -97,6 +102,13 @@ final class PersistentReservations {
         return ScsiResponse.good();
     }
 
+    /** The holder's I_T nexus is gone: its RESERVE(6) goes with it. */
+    synchronized void nexusLost(String port) {
+        if (port.equals(spc2Holder)) {
+            spc2Holder = null;
+        }
+    }
+
     /** LOGICAL UNIT RESET and target resets release RESERVE(6); persistent reservations survive. */
     synchronized void reset() {
         spc2Holder = null;
@@ -135,8 +147,44 @@ final class PersistentReservations {
                 out[5] = 0x01; // EX_AC_AR
                 yield t.data(out, allocation);
             }
+            case READ_FULL_STATUS -> t.data(fullStatus(), allocation);
             default -> Task.check(Sense.INVALID_FIELD_IN_CDB);
         };
+    }
+
+    /**
+     * READ FULL STATUS (SPC-4 6.16.5): one 24-byte descriptor per registration (key, R_HOLDER,
+     * scope and type when it holds the reservation, relative target port) and its initiator
+     * port's TransportID: "iqn...,i,0x<ISID>" NUL-terminated, padded to a multiple of 4.
+     */
+    private byte[] fullStatus() {
+        List<byte[]> descriptors = new ArrayList<>();
+        int total = 0;
+        for (Map.Entry<String, Long> e : registrations.entrySet()) {
+            byte[] name = e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            int idLength = Math.max(20, (name.length + 1 + 3) & ~3);
+            byte[] d = new byte[24 + 4 + idLength];
+            putU64(d, 0, e.getValue());
+            boolean holds = isHolder(e.getKey());
+            d[12] = (byte) (holds ? 0x01 : 0x00);
+            d[13] = (byte) (holds ? type : 0); // scope 0: logical unit
+            putU16(d, 18, RELATIVE_TARGET_PORT);
+            putU32(d, 20, 4 + idLength);
+            d[24] = (byte) ISCSI_PORT_TRANSPORT_ID;
+            putU16(d, 26, idLength);
+            System.arraycopy(name, 0, d, 28, name.length);
+            descriptors.add(d);
+            total += d.length;
+        }
+        byte[] out = new byte[8 + total];
+        putU32(out, 0, generation);
+        putU32(out, 4, total);
+        int at = 8;
+        for (byte[] d : descriptors) {
+            System.arraycopy(d, 0, out, at, d.length);
+            at += d.length;
+        }
+        return out;
     }
 
     synchronized ScsiResponse out(Task t) {

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * buffer belongs to the caller.
  *
  * <p>Unit attentions: the first command of each I_T_L nexus meets POWER ON/RESET; a transport calls
- * {@link #sessionStarted} at each login so it does again; the engine or API calls
+ * {@link #nexusStarted} at each login so it does again, and {@link #nexusLost} when the session ends; the engine or API calls
  * {@link #capacityChanged} after growing a volume; LUN map changes raise REPORTED LUNS DATA HAS
  * CHANGED by themselves.
  */
@@ -62,9 +62,17 @@ public final class ScsiDisk implements ScsiTarget {
         lunMap.addListener(name -> attentions.raiseForInitiator(name, Sense.REPORTED_LUNS_DATA_HAS_CHANGED));
     }
 
-    /** A transport calls this at each login of initiatorPort: its next command meets POWER ON/RESET. */
-    public void sessionStarted(String initiatorPort) {
+    @Override
+    public void nexusStarted(String initiatorPort) {
         attentions.sessionStarted(initiatorPort);
+    }
+
+    @Override
+    public void nexusLost(String initiatorPort) {
+        inFlight.forEach((key, task) -> task.aborted |= key.initiatorPort().equals(initiatorPort));
+        for (LogicalUnit lu : units.values()) {
+            lu.reservations.nexusLost(initiatorPort);
+        }
     }
 
     /** The engine or API calls this after growing a volume: every nexus using it meets CAPACITY DATA HAS CHANGED. */

@@ -14,6 +14,20 @@ public interface ScsiTarget {
     /** Task management, per SAM-5: aborts what it names; returns the SAM TMF response code. */
     int taskManagement(TaskFunction function, String initiatorPort, long lun, long referencedTaskTag);
 
+    /**
+     * An I_T nexus began (an iSCSI normal session logged in): its next command on each logical
+     * unit meets POWER ON, RESET, OR BUS DEVICE RESET OCCURRED.
+     */
+    default void nexusStarted(String initiatorPort) {
+    }
+
+    /**
+     * An I_T nexus ended (logout, dropped connection, reset): its tasks are gone and its
+     * RESERVE(6) reservations are released (SPC-2 5.5.1); persistent reservations stay.
+     */
+    default void nexusLost(String initiatorPort) {
+    }
+
     /** The task management functions a transport forwards. */
     enum TaskFunction { ABORT_TASK, ABORT_TASK_SET, CLEAR_TASK_SET, LOGICAL_UNIT_RESET, TARGET_WARM_RESET,
         TARGET_COLD_RESET }

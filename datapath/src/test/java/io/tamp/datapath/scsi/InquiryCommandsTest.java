@@ -150,7 +150,7 @@ class InquiryCommandsTest extends ScsiFixture {
         assertGood(sense);
         assertEquals(Sense.REPORTED_LUNS_DATA_HAS_CHANGED, Sense.parse(sense.data()));
         assertGood(run("00 00 00 00 00 00"));
-        disk.sessionStarted(PORT);
+        disk.nexusStarted(PORT);
         assertCheck(Sense.POWER_ON_RESET, run("00 00 00 00 00 00"));
     }
 

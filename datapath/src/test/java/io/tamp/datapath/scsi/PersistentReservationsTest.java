@@ -138,7 +138,7 @@ class PersistentReservationsTest extends ScsiFixture {
         assertEquals(8, caps.u16(0));
         assertEquals(0xEA, caps.u8(4));
         assertEquals(0x01, caps.u8(5));
-        assertCheck(Sense.INVALID_FIELD_IN_CDB, prIn(PORT, 3));
+        assertCheck(Sense.INVALID_FIELD_IN_CDB, prIn(PORT, 4));
         byte[] shortList = out(0, 0);
         shortList[8] = 20;
         assertCheck(Sense.PARAMETER_LIST_LENGTH_ERROR, run(PORT, 0, shortList, new byte[20]));
@@ -164,6 +164,50 @@ class PersistentReservationsTest extends ScsiFixture {
         assertGood(read(PORT2));
         assertGood(prOut(PORT, 0, 0, 0, KEY1));
         assertEquals(ScsiResponse.RESERVATION_CONFLICT, run(PORT2, 0, cdb("16 00 00 00 00 00"), null).status());
+    }
+
+    @Test
+    void readFullStatusNamesEachRegistrantAndTheHolder() {
+        assertEquals(0, prIn(PORT, 3).u32(4));
+        assertGood(prOut(PORT, 0, 0, 0, KEY1));
+        assertGood(prOut(PORT2, 0, 0, 0, KEY2));
+        assertGood(prOut(PORT2, 1, 1, KEY2, 0)); // WRITE EXCLUSIVE held by PORT2
+        Result full = prIn(PORT, 3);
+        assertEquals(2, full.u32(0), "generation counts the registrations");
+        byte[] d = full.data();
+        int at = 8;
+        for (String port : new String[] {PORT, PORT2}) {
+            assertEquals(port.equals(PORT) ? KEY1 : KEY2, java.nio.ByteBuffer.wrap(d, at, 8).getLong());
+            boolean holder = port.equals(PORT2);
+            assertEquals(holder ? 1 : 0, d[at + 12] & 0x01, "R_HOLDER of " + port);
+            assertEquals(holder ? 1 : 0, d[at + 13] & 0x0f, "TYPE of " + port);
+            assertEquals(1, full.u16(at + 18), "relative target port");
+            int idLength = (int) full.u32(at + 20);
+            assertEquals(0x45, d[at + 24] & 0xff, "iSCSI TransportID with ISID");
+            assertEquals(idLength - 4, full.u16(at + 26));
+            assertEquals(0, idLength % 4);
+            String name = new String(d, at + 28, port.length(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(port, name);
+            assertEquals(0, d[at + 28 + port.length()], "NUL-terminated");
+            at += 24 + idLength;
+        }
+        assertEquals(d.length, at);
+        assertEquals(d.length - 8, full.u32(4));
+    }
+
+    @Test
+    void nexusLossReleasesReserve6ButNotPersistentReservations() {
+        assertGood(run(PORT, 0, cdb("16 00 00 00 00 00"), null));
+        assertEquals(ScsiResponse.RESERVATION_CONFLICT, read(PORT2).status());
+        disk.nexusLost(PORT);
+        assertGood(read(PORT2));
+        assertGood(run(PORT2, 0, cdb("16 00 00 00 00 00"), null));
+        assertGood(run(PORT2, 0, cdb("17 00 00 00 00 00"), null));
+
+        assertGood(prOut(PORT, 0, 0, 0, KEY1));
+        assertGood(prOut(PORT, 1, 3, KEY1, 0)); // EXCLUSIVE ACCESS
+        disk.nexusLost(PORT);
+        assertEquals(ScsiResponse.RESERVATION_CONFLICT, read(PORT2).status(), "persistent: survives the nexus");
     }
 
     @Test
