@@ -281,13 +281,14 @@ final class ScsiCommandFlow {
         }
     }
 
-    /** Forgets one task (ABORT TASK); its completion, if any, is discarded. */
-    void abort(int initiatorTaskTag) {
+    /** Forgets one task (ABORT TASK); its completion, if any, is discarded. False when none was pending. */
+    boolean abort(int initiatorTaskTag) {
         ScsiTask task = tasks.remove(initiatorTaskTag);
         if (task != null) {
             task.state = ScsiTask.State.ABORTED;
             task.releaseData();
         }
+        return task != null;
     }
 
     /** Forgets every task on {@code lun}, or all tasks when {@code lun} is negative. */

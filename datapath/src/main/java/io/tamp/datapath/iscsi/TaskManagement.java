@@ -19,16 +19,10 @@ final class TaskManagement {
     static final int TASK_REASSIGN = 8;
 
     static final int FUNCTION_COMPLETE = 0;
+    static final int TASK_DOES_NOT_EXIST = 1;
     static final int LUN_DOES_NOT_EXIST = 2;
     static final int REASSIGN_NOT_SUPPORTED = 4;
     static final int FUNCTION_NOT_SUPPORTED = 5;
-    static final int FUNCTION_REJECTED = 255;
-
-    /** SAM TMF service responses as the SCSI transports number them (SAS, FCP, UAS). */
-    static final int SAM_COMPLETE = 0x00;
-    static final int SAM_NOT_SUPPORTED = 0x04;
-    static final int SAM_SUCCEEDED = 0x08;
-    static final int SAM_INCORRECT_LUN = 0x09;
 
     private TaskManagement() {
     }
@@ -40,8 +34,11 @@ final class TaskManagement {
         TaskFunction samFunction;
         switch (function) {
             case ABORT_TASK -> {
-                commands.abort(referencedTaskTag);
-                samFunction = TaskFunction.ABORT_TASK;
+                // The connection knows best whether the task still awaits its response: one
+                // already answered (or never seen) does not exist, whatever the logical unit says.
+                boolean pending = commands.abort(referencedTaskTag);
+                target.taskManagement(TaskFunction.ABORT_TASK, initiatorPort, lun, referencedTaskTag & 0xffff_ffffL);
+                return pending ? FUNCTION_COMPLETE : TASK_DOES_NOT_EXIST;
             }
             case ABORT_TASK_SET -> {
                 commands.abortLun(lun);
@@ -76,12 +73,7 @@ final class TaskManagement {
         if (lunScoped && lun == SamLun.UNSUPPORTED) {
             return LUN_DOES_NOT_EXIST;
         }
-        int sam = target.taskManagement(samFunction, initiatorPort, lun, referencedTaskTag & 0xffff_ffffL);
-        return switch (sam) {
-            case SAM_COMPLETE, SAM_SUCCEEDED -> FUNCTION_COMPLETE;
-            case SAM_NOT_SUPPORTED -> FUNCTION_NOT_SUPPORTED;
-            case SAM_INCORRECT_LUN -> LUN_DOES_NOT_EXIST;
-            default -> FUNCTION_REJECTED;
-        };
+        // ScsiTarget numbers its answers as iSCSI does.
+        return target.taskManagement(samFunction, initiatorPort, lun, referencedTaskTag & 0xffff_ffffL);
     }
 }

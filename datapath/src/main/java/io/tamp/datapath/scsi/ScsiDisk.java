@@ -27,10 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScsiDisk implements ScsiTarget {
     private static final Logger LOG = LoggerFactory.getLogger(ScsiDisk.class);
-    /** SAM task management service responses, numbered as iSCSI numbers them (RFC 7143 11.6.1). */
-    public static final int TMF_FUNCTION_COMPLETE = 0;
-    public static final int TMF_TASK_DOES_NOT_EXIST = 1;
-    public static final int TMF_LUN_DOES_NOT_EXIST = 2;
 
     private final LunMap lunMap;
     private final Executor workers;

@@ -11,7 +11,13 @@ public interface ScsiTarget {
     /** Runs one command; may complete on another thread. */
     CompletableFuture<ScsiResponse> execute(ScsiCommand command);
 
-    /** Task management, per SAM-5: aborts what it names; returns the SAM TMF response code. */
+    /** TMF service responses, numbered as iSCSI numbers them (RFC 7143 §11.6.1; SAM-5 leaves numbers to transports). */
+    int TMF_FUNCTION_COMPLETE = 0;
+    int TMF_TASK_DOES_NOT_EXIST = 1;
+    int TMF_LUN_DOES_NOT_EXIST = 2;
+    int TMF_FUNCTION_NOT_SUPPORTED = 5;
+
+    /** Task management, per SAM-5: aborts what it names; returns one of the TMF_ responses above. */
     int taskManagement(TaskFunction function, String initiatorPort, long lun, long referencedTaskTag);
 
     /**

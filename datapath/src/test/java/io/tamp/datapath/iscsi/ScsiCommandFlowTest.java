@@ -356,6 +356,23 @@ class ScsiCommandFlowTest {
     }
 
     @Test
+    void abortOfAnAnsweredTaskSaysTaskDoesNotExist() throws Exception {
+        try (TestInitiator ini = loggedIn(true)) {
+            IscsiPdu cmd = command(ini, rw10(0x28, 0, 1), true, false, BLOCK, Unpooled.EMPTY_BUFFER, true);
+            int itt = cmd.bhs().initiatorTaskTag();
+            ini.send(cmd);
+            ini.receiveOne().release(); // answered already
+            IscsiPdu tmf = IscsiPdu.create(UnpooledByteBufAllocator.DEFAULT, IscsiOpcode.TASK_MGMT_REQUEST);
+            tmf.bhs().immediate(true).flags(Bhs.FINAL_FLAG | TaskManagement.ABORT_TASK).lun(SamLun.encode(0))
+                    .initiatorTaskTag(ini.nextItt()).referencedTaskTag(itt).cmdSn(ini.cmdSn);
+            ini.send(tmf);
+            IscsiPdu answer = ini.receiveOne();
+            assertEquals(TaskManagement.TASK_DOES_NOT_EXIST, answer.bhs().response());
+            answer.release();
+        }
+    }
+
+    @Test
     void unknownOpcodeIsRejectedAndTheConnectionGoesOn() throws Exception {
         try (TestInitiator ini = loggedIn(true)) {
             IscsiPdu odd = IscsiPdu.create(UnpooledByteBufAllocator.DEFAULT, IscsiOpcode.NOP_OUT);

@@ -213,13 +213,13 @@ class PersistentReservationsTest extends ScsiFixture {
     @Test
     void logicalUnitResetReleasesReserve6AndTellsOthers() {
         assertGood(run(PORT, 0, cdb("16 00 00 00 00 00"), null));
-        assertEquals(ScsiDisk.TMF_FUNCTION_COMPLETE,
+        assertEquals(ScsiTarget.TMF_FUNCTION_COMPLETE,
                 disk.taskManagement(ScsiTarget.TaskFunction.LOGICAL_UNIT_RESET, PORT, 0, 0));
         assertCheck(Sense.POWER_ON_RESET, read(PORT2));
         assertGood(read(PORT2));
-        assertEquals(ScsiDisk.TMF_TASK_DOES_NOT_EXIST,
+        assertEquals(ScsiTarget.TMF_TASK_DOES_NOT_EXIST,
                 disk.taskManagement(ScsiTarget.TaskFunction.ABORT_TASK, PORT, 0, 12345));
-        assertEquals(ScsiDisk.TMF_LUN_DOES_NOT_EXIST,
+        assertEquals(ScsiTarget.TMF_LUN_DOES_NOT_EXIST,
                 disk.taskManagement(ScsiTarget.TaskFunction.LOGICAL_UNIT_RESET, PORT, 9, 0));
     }
 }
