@@ -3,6 +3,9 @@
 # `tamp serve` on 127.0.0.1 and prints its "tests" summary line. Build first:
 #   mvn -B -q -DskipTests package
 # Usage: scripts/iscsi-compliance.sh [FAMILY]   (default ALL; e.g. SCSI.CompareAndWrite)
+#   KEEP=DIR keeps serve.log and cu.log; CU_FLAGS=-V adds libiscsi's SCSI trace.
+# The suite runs the same in IscsiComplianceTest, which also lists the libiscsi test defects
+# (GetLBAStatus.UnmapSingle) that fail against any target reporting 4 KiB physical blocks.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 family="${1:-ALL}"
