@@ -1,0 +1,155 @@
+package io.tamp.datapath.iscsi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+
+/**
+ * A blocking initiator over a real TCP connection: our own encoder and decoder in
+ * EmbeddedChannels turn PDUs into bytes and back; the bytes go over a socket to an
+ * {@link IscsiServer}. Lets a test misbehave on the wire (cut a Data-Out short, send garbage)
+ * while another session carries on.
+ */
+final class SocketInitiator implements AutoCloseable {
+    final Socket socket;
+    private final OutputStream out;
+    private final InputStream in;
+    private final IscsiPduEncoder encoder = new IscsiPduEncoder();
+    private final IscsiPduDecoder decoder = new IscsiPduDecoder();
+    private final EmbeddedChannel encoding = new EmbeddedChannel(encoder);
+    private final EmbeddedChannel decoding = new EmbeddedChannel(decoder);
+    private final long isid;
+    int cmdSn = 1;
+    int expStatSn;
+    private int itt = 0x10;
+
+    SocketInitiator(int port, long isid) throws IOException {
+        socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        socket.setSoTimeout(10_000);
+        out = socket.getOutputStream();
+        in = socket.getInputStream();
+        this.isid = isid;
+    }
+
+    int nextItt() {
+        return ++itt;
+    }
+
+    void send(IscsiPdu pdu) throws IOException {
+        encoding.writeOutbound(pdu);
+        ByteBuf b;
+        while ((b = encoding.readOutbound()) != null) {
+            byte[] bytes = new byte[b.readableBytes()];
+            b.readBytes(bytes);
+            b.release();
+            out.write(bytes);
+        }
+        out.flush();
+    }
+
+    void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** The next PDU from the target; null when the target closed the connection. */
+    IscsiPdu receive() throws IOException {
+        while (true) {
+            Object pdu = decoding.readInbound();
+            if (pdu instanceof IscsiPdu p) {
+                if (p.opcode() != IscsiOpcode.SCSI_DATA_IN || p.bhs().statusFlag()) {
+                    expStatSn = p.bhs().statSn() + 1;
+                }
+                return p;
+            }
+            byte[] chunk = new byte[65536];
+            int n = in.read(chunk);
+            if (n < 0) {
+                return null;
+            }
+            decoding.writeInbound(Unpooled.wrappedBuffer(chunk, 0, n));
+        }
+    }
+
+    /** True when the target closes the connection within the socket timeout (PDUs before that are dropped). */
+    boolean closedByTarget() throws IOException {
+        try {
+            IscsiPdu p;
+            while ((p = receive()) != null) {
+                p.release();
+            }
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        }
+    }
+
+    /** Logs in with AuthMethod None, no digests, InitialR2T=Yes and ImmediateData=No. */
+    void login(String initiatorName) throws IOException, IscsiTextException {
+        TextParameters security = new TextParameters().add("InitiatorName", initiatorName).add("SessionType", "Normal")
+                .add("TargetName", IscsiTargetConfig.DEFAULT_TARGET_NAME).add("AuthMethod", "None");
+        expectLoginSuccess(loginStep(0, 1, security));
+        TextParameters operational = new TextParameters().add("HeaderDigest", "None").add("DataDigest", "None")
+                .add("InitialR2T", "Yes").add("ImmediateData", "No").add("MaxRecvDataSegmentLength", "65536");
+        IscsiPdu last = loginStep(1, 3, operational);
+        expectLoginSuccess(last);
+    }
+
+    private IscsiPdu loginStep(int csg, int nsg, TextParameters text) throws IOException {
+        ByteBuf data = Unpooled.buffer(text.encodedLength());
+        text.writeTo(data);
+        IscsiPdu pdu = IscsiPdu.create(UnpooledByteBufAllocator.DEFAULT, IscsiOpcode.LOGIN_REQUEST, data);
+        pdu.bhs().immediate(true).transit(true).csg(csg).nsg(nsg).isid(isid).initiatorTaskTag(itt)
+                .cmdSn(cmdSn).expStatSn(expStatSn);
+        send(pdu);
+        return receive();
+    }
+
+    private static void expectLoginSuccess(IscsiPdu response) {
+        try {
+            assertEquals(IscsiOpcode.LOGIN_RESPONSE, response.opcode());
+            assertEquals(0, response.bhs().statusClass(), "login refused");
+        } finally {
+            response.release();
+        }
+    }
+
+    /** A SCSI command PDU (no immediate data). */
+    IscsiPdu command(byte[] cdb, boolean read, boolean write, int expectedBytes) {
+        IscsiPdu pdu = IscsiPdu.create(UnpooledByteBufAllocator.DEFAULT, IscsiOpcode.SCSI_COMMAND);
+        int flags = Bhs.FINAL_FLAG | (read ? Bhs.READ_FLAG : 0) | (write ? Bhs.WRITE_FLAG : 0) | 1;
+        pdu.bhs().flags(flags).lun(SamLun.encode(0)).initiatorTaskTag(nextItt())
+                .expectedDataTransferLength(expectedBytes).cmdSn(cmdSn++).expStatSn(expStatSn).cdb(cdb);
+        return pdu;
+    }
+
+    IscsiPdu dataOut(IscsiPdu r2t, int dataSn, int offset, byte[] data, int from, int length, boolean last) {
+        IscsiPdu pdu = IscsiPdu.create(UnpooledByteBufAllocator.DEFAULT, IscsiOpcode.SCSI_DATA_OUT,
+                Unpooled.wrappedBuffer(data, from, length));
+        pdu.bhs().finalFlag(last).lun(SamLun.encode(0)).initiatorTaskTag(r2t.bhs().initiatorTaskTag())
+                .targetTransferTag(r2t.bhs().targetTransferTag()).dataSn(dataSn).bufferOffset(offset)
+                .expStatSn(expStatSn);
+        return pdu;
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+        encoding.finishAndReleaseAll();
+        Object o;
+        while ((o = decoding.readInbound()) != null) {
+            ((IscsiPdu) o).release();
+        }
+        decoding.finishAndReleaseAll();
+    }
+}
