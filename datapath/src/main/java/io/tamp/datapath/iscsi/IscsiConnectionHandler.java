@@ -2,13 +2,13 @@ package io.tamp.datapath.iscsi;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.tamp.datapath.scsi.ScsiTarget;
 import java.security.SecureRandom;
-import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +37,8 @@ public final class IscsiConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private final IscsiTargetConfig config;
     private final ScsiTarget target;
-    private final IntSupplier tsihAllocator;
+    private final Sessions sessions;
+    private Channel channel;
     private final LoginNegotiator negotiator;
 
     private IscsiPduDecoder decoder;
@@ -56,19 +57,21 @@ public final class IscsiConnectionHandler extends ChannelInboundHandlerAdapter {
     private boolean pingOutstanding;
     private boolean closing;
 
-    /**
-     * @param tsihAllocator hands out nonzero 16-bit session handles, unique among live sessions
-     */
-    public IscsiConnectionHandler(IscsiTargetConfig config, ScsiTarget target, IntSupplier tsihAllocator,
-            SecureRandom random) {
+    public IscsiConnectionHandler(IscsiTargetConfig config, ScsiTarget target, SecureRandom random) {
+        this(config, target, new Sessions(), random);
+    }
+
+    /** @param sessions the portal group's live sessions, shared by its connections */
+    IscsiConnectionHandler(IscsiTargetConfig config, ScsiTarget target, Sessions sessions, SecureRandom random) {
         this.config = config;
         this.target = target;
-        this.tsihAllocator = tsihAllocator;
+        this.sessions = sessions;
         this.negotiator = new LoginNegotiator(config, random);
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
         decoder = ctx.pipeline().get(IscsiPduDecoder.class);
         encoder = ctx.pipeline().get(IscsiPduEncoder.class);
         if (decoder == null || encoder == null) {
@@ -110,7 +113,7 @@ public final class IscsiConnectionHandler extends ChannelInboundHandlerAdapter {
         releaseLoginText();
         if (commands != null) {
             commands.abortAll();
-            if (!session.discovery()) {
+            if (!session.discovery() && sessions.unregister(session.initiatorPort(), this)) {
                 target.nexusLost(session.initiatorPort());
             }
         }
@@ -176,7 +179,7 @@ public final class IscsiConnectionHandler extends ChannelInboundHandlerAdapter {
                 sendLoginResponse(ctx, bhs, step, 0);
                 return;
             }
-            int tsih = tsihAllocator.getAsInt();
+            int tsih = sessions.nextTsih();
             session = negotiator.parameters(isid, tsih);
             sendLoginResponse(ctx, bhs, step, tsih);
             enterFullFeaturePhase();
@@ -232,6 +235,12 @@ public final class IscsiConnectionHandler extends ChannelInboundHandlerAdapter {
         encoder.setMaxSendDataSegmentLength(session.initiatorMaxRecvDataSegment());
         commands = new ScsiCommandFlow(config, target, session, this);
         if (!session.discovery()) {
+            IscsiConnectionHandler reinstated = sessions.register(session.initiatorPort(), this);
+            if (reinstated != null) {
+                LOG.info("iSCSI session {} reinstated: closing its old connection {}", session.initiatorPort(),
+                        reinstated.channel.remoteAddress());
+                reinstated.channel.close();
+            }
             target.nexusStarted(session.initiatorPort());
         }
         LOG.info("iSCSI {} session {} for {} (tsih {}, digests {}/{})", session.discovery() ? "discovery"

@@ -14,7 +14,6 @@ import io.tamp.datapath.scsi.ScsiTarget;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The iSCSI portal: accepts TCP connections and gives each a decoder, an encoder and an
@@ -42,7 +41,7 @@ public final class IscsiServer implements AutoCloseable {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(workerThreads, NioIoHandler.newFactory());
         SecureRandom random = new SecureRandom();
-        AtomicInteger tsihs = new AtomicInteger();
+        Sessions sessions = new Sessions();
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(boss, workers)
@@ -57,7 +56,7 @@ public final class IscsiServer implements AutoCloseable {
                                         TimeUnit.MILLISECONDS));
                             }
                             ch.pipeline().addLast(new IscsiPduDecoder(), new IscsiPduEncoder(),
-                                    new IscsiConnectionHandler(config, target, () -> nextTsih(tsihs), random));
+                                    new IscsiConnectionHandler(config, target, sessions, random));
                         }
                     });
             Channel channel = bootstrap.bind(address).sync().channel();
@@ -67,11 +66,6 @@ public final class IscsiServer implements AutoCloseable {
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
-    }
-
-    /** TSIH 0 is reserved for "new session" (RFC 7143 §11.12.6); wrap within 1..65535. */
-    private static int nextTsih(AtomicInteger counter) {
-        return counter.updateAndGet(t -> t >= 0xffff ? 1 : t + 1);
     }
 
     public InetSocketAddress localAddress() {

@@ -117,6 +117,23 @@ class IscsiSessionIsolationTest {
     }
 
     @Test
+    void aLoginWithTheSameIsidReinstatesTheSession() throws Exception {
+        long isid = 0x80_0000_0006_00L;
+        try (SocketInitiator first = new SocketInitiator(server.port(), isid);
+                SocketInitiator other = new SocketInitiator(server.port(), 0x80_0000_0007_00L)) {
+            first.login("iqn.2026-11.io.tamp.test:esx");
+            other.login("iqn.2026-11.io.tamp.test:esx"); // same initiator, another ISID: a second session
+            writeAndReadBack(first, 400, pattern(2 * BLOCK, 7));
+            try (SocketInitiator again = new SocketInitiator(server.port(), isid)) {
+                again.login("iqn.2026-11.io.tamp.test:esx"); // the host lost its connection and logs in anew
+                assertTrue(first.closedByTarget(), "RFC 7143 6.3.5: the old connection of the session is closed");
+                writeAndReadBack(again, 402, pattern(2 * BLOCK, 8));
+                writeAndReadBack(other, 404, pattern(2 * BLOCK, 9));
+            }
+        }
+    }
+
+    @Test
     void malformedPdusAreAnsweredOnTheirOwnConnectionOnly() throws Exception {
         try (SocketInitiator good = new SocketInitiator(server.port(), 0x80_0000_0003_00L)) {
             good.login("iqn.2026-11.io.tamp.test:good");

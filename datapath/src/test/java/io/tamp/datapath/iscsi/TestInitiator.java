@@ -11,7 +11,6 @@ import io.tamp.datapath.scsi.ScsiTarget;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An initiator in a test: a target pipeline (decoder, encoder, handler) in an
@@ -33,12 +32,11 @@ final class TestInitiator implements AutoCloseable {
     int itt = 0x100;
 
     TestInitiator(IscsiTargetConfig config, ScsiTarget scsi) {
-        AtomicInteger tsih = new AtomicInteger();
         target = new EmbeddedChannel();
         // A counting allocator: close() proves the target released everything it allocated.
         target.config().setAllocator(allocator);
         target.pipeline().addLast(new IscsiPduDecoder(), new IscsiPduEncoder(),
-                new IscsiConnectionHandler(config, scsi, tsih::incrementAndGet, new SecureRandom()));
+                new IscsiConnectionHandler(config, scsi, new SecureRandom()));
         clientEncoder = new EmbeddedChannel(encoder);
         clientDecoder = new EmbeddedChannel(decoder);
     }
