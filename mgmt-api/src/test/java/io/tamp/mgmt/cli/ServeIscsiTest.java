@@ -72,6 +72,15 @@ class ServeIscsiTest {
                     "-c", "write -P 0x5c 7340544 512", "-c", "read -P 0x5c 7340544 512", lun);
             assertEquals(0, io.code(), io.toString());
             assertTrue(!io.out().contains("Pattern verification failed"), io.toString());
+
+            // qemu with HeaderDigest=CRC32C (libiscsi offers no data digest): every PDU header is checked
+            Run digested = run("qemu-io", "--image-opts", "driver=iscsi,transport=tcp,portal=127.0.0.1:" + served.port
+                    + ",target=" + ServedPortal.TARGET + ",lun=0,header-digest=crc32c",
+                    "-c", "write -P 0x3d 9437184 131072", "-c", "read -P 0x3d 9437184 131072",
+                    "-c", "read -P 0xab 5000192 12288");
+            assertEquals(0, digested.code(), digested.toString());
+            assertTrue(!digested.out().contains("Pattern verification failed"), digested.toString());
+            assertTrue(served.log().contains("digests CRC32C/None"), served.log());
         } finally {
             served.close();
         }
