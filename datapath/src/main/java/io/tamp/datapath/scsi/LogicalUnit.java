@@ -11,11 +11,22 @@ final class LogicalUnit {
     private final Volume volume;
     /** Caching mode page WCE: when cleared by MODE SELECT, every write is written through (FUA). */
     private volatile boolean writeCacheEnabled = true;
-    final PersistentReservations reservations = new PersistentReservations();
+    final PersistentReservations reservations;
     final ReentrantLock compareAndWriteLock = new ReentrantLock();
 
     LogicalUnit(Volume volume) {
         this.volume = volume;
+        this.reservations = new PersistentReservations(new PersistentReservations.Store() {
+            @Override
+            public byte[] load() {
+                return volume.attribute(PersistentReservations.ATTRIBUTE);
+            }
+
+            @Override
+            public void save(byte[] state) {
+                volume.attribute(PersistentReservations.ATTRIBUTE, state);
+            }
+        });
     }
 
     Volume volume() {

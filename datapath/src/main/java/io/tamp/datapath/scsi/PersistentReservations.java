@@ -12,8 +12,10 @@ import java.util.Map;
 
 /**
  * Persistent reservations (SPC-4 5.9, 6.15, 6.16) and RESERVE(6)/RELEASE(6) of one logical unit,
- * kept per I_T nexus (initiator port). Registrations live in memory: APTPL is refused, as are
- * SPEC_I_PT and ALL_TG_PT. Every method holds the object's lock.
+ * kept per I_T nexus (initiator port). Registrations survive relogin (they belong to the port,
+ * not the session); with APTPL set by the last REGISTER they also survive a restart: every change
+ * is written to the volume's "scsi.pr" attribute before the command completes. SPEC_I_PT and
+ * ALL_TG_PT are refused. Every method holds the object's lock.
  *
  * <pre>
  * PERSISTENT RESERVE OUT parameter list (24 bytes)
@@ -46,6 +48,20 @@ final class PersistentReservations {
     static final int EXCLUSIVE_ACCESS_ALL_REGISTRANTS = 8;
     static final int PARAMETER_LIST_BYTES = 24;
 
+    /** Volume attribute holding the state while APTPL is on. */
+    static final String ATTRIBUTE = "scsi.pr";
+    private static final int STATE_VERSION = 1;
+
+    /** Where APTPL state lives: the volume's durable attributes (null removes). */
+    interface Store {
+        byte[] load();
+
+        void save(byte[] state);
+    }
+
+    private final Store store;
+    /** Activate persist through power loss: the last REGISTER's APTPL bit. */
+    private boolean aptpl;
     /** initiator port → reservation key, in registration order. */
     private final Map<String, Long> registrations = new LinkedHashMap<>();
     private int generation;
@@ -55,6 +71,52 @@ final class PersistentReservations {
     private String holder;
     /** The nexus holding a RESERVE(6) reservation, or null. */
     private String spc2Holder;
+
+    PersistentReservations(Store store) {
+        this.store = store;
+        byte[] state = store.load();
+        if (state != null) {
+            restore(state);
+        }
+    }
+
+    private void restore(byte[] state) {
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(state))) {
+            int version = in.readUnsignedByte();
+            if (version != STATE_VERSION) {
+                throw new IllegalStateException("unknown persistent reservation state version " + version);
+            }
+            generation = in.readInt();
+            type = in.readUnsignedByte();
+            String h = in.readUTF();
+            holder = h.isEmpty() ? null : h;
+            for (int n = in.readInt(); n > 0; n--) {
+                String port = in.readUTF();
+                registrations.put(port, in.readLong());
+            }
+            aptpl = true;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("persistent reservation state is corrupt", e);
+        }
+    }
+
+    private byte[] snapshot() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            out.writeByte(STATE_VERSION);
+            out.writeInt(generation);
+            out.writeByte(type);
+            out.writeUTF(holder == null ? "" : holder);
+            out.writeInt(registrations.size());
+            for (Map.Entry<String, Long> e : registrations.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeLong(e.getValue());
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return bytes.toByteArray();
+    }
 
     private static boolean allRegistrants(int type) {
         return type == WRITE_EXCLUSIVE_ALL_REGISTRANTS || type == EXCLUSIVE_ACCESS_ALL_REGISTRANTS;
@@ -142,7 +204,8 @@ final class PersistentReservations {
             case REPORT_CAPABILITIES -> {
                 byte[] out = new byte[8];
                 putU16(out, 0, 8);
-                out[3] = (byte) 0x80; // TMV: the type mask is valid; ALLOW COMMANDS 0, PTPL_A 0
+                out[2] = 0x01; // PTPL_C: persist through power loss capable
+                out[3] = (byte) (0x80 | (aptpl ? 0x01 : 0)); // TMV; ALLOW COMMANDS 0; PTPL_A
                 out[4] = (byte) (0x80 | 0x40 | 0x20 | 0x08 | 0x02); // WR_EX_AR EX_AC_RO WR_EX_RO EX_AC WR_EX
                 out[5] = 0x01; // EX_AC_AR
                 yield t.data(out, allocation);
@@ -205,9 +268,25 @@ final class PersistentReservations {
         long key = p.getLong(base);
         long saKey = p.getLong(base + 8);
         int flags = p.getUnsignedByte(base + 20);
-        if ((flags & 0x0D) != 0) {
-            return Task.check(Sense.INVALID_FIELD_IN_PARAMETER_LIST); // SPEC_I_PT, ALL_TG_PT, APTPL
+        if ((flags & 0x0C) != 0) {
+            return Task.check(Sense.INVALID_FIELD_IN_PARAMETER_LIST); // SPEC_I_PT, ALL_TG_PT
         }
+        ScsiResponse r = apply(t, port, action, scope, requestedType, key, saKey);
+        boolean wasPersistent = aptpl;
+        if (r.status() == ScsiResponse.GOOD && (action == REGISTER || action == REGISTER_AND_IGNORE)) {
+            aptpl = (flags & 0x01) != 0; // SPC-4 5.9.5: the last REGISTER's APTPL decides
+        }
+        if (r.status() == ScsiResponse.GOOD && (aptpl || wasPersistent)) {
+            try {
+                store.save(aptpl ? snapshot() : null);
+            } catch (RuntimeException e) {
+                return Task.check(Sense.INTERNAL_TARGET_FAILURE);
+            }
+        }
+        return r;
+    }
+
+    private ScsiResponse apply(Task t, String port, int action, int scope, int requestedType, long key, long saKey) {
         Long registered = registrations.get(port);
         if (action == REGISTER_AND_IGNORE || (action == REGISTER && registered == null && key == 0)) {
             return register(t, port, saKey);

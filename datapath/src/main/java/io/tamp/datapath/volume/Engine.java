@@ -48,6 +48,8 @@ public final class Engine implements Closeable {
     private static final byte[] KEY_EPOCH = "epoch".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] KEY_CLEAN = "clean".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] KEY_POOL_UUID = "pool.uuid".getBytes(StandardCharsets.US_ASCII);
+    /** META keys "volattr.&lt;volume id, 16 hex&gt;.&lt;name&gt;": see {@link #volumeAttribute}. */
+    private static final String ATTRIBUTE_PREFIX = "volattr.";
     /** Segments only the cleaner may open, so cleaning can always make progress on a full pool. */
     static final int RESERVED_SEGMENTS = 2;
     public static final long MAX_VOLUME_BYTES = 1L << 50;
@@ -342,12 +344,55 @@ public final class Engine implements Closeable {
                 b.put(Map.VOLUMES, Keys.u64(v.id()), v.record().withState(VolumeRecord.State.DELETING).encode());
                 b.put(Map.PENDING_UNMAP, Keys.pendingKey(v.id(), e), range.encode());
                 b.put(Map.META, KEY_EPOCH, Keys.le64(epoch));
+                deleteAttributes(b, v.id());
                 commitCatalog(b);
             }
             v.pending.add(range);
         } finally {
             commitLock.unlock();
         }
+    }
+
+    // ---------------------------------------------------------------- volume attributes
+
+    private static byte[] attributeKey(long volumeId, String name) {
+        return (ATTRIBUTE_PREFIX + String.format("%016x.", volumeId) + name).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A small named attribute of a volume, or null; frontends keep state here that must outlive the process. */
+    public byte[] volumeAttribute(Volume v, String name) {
+        checkOpen();
+        return store.get(Map.META, attributeKey(v.id(), name));
+    }
+
+    /** Sets (or with null removes) a volume attribute; durable on return, gone with the volume. */
+    public void putVolumeAttribute(Volume v, String name, byte[] value) {
+        checkOpen();
+        commitLock.lock();
+        try {
+            if (v.deleted) {
+                throw new IllegalStateException("volume " + v.name() + " is deleted");
+            }
+            try (Batch b = store.newBatch()) {
+                byte[] key = attributeKey(v.id(), name);
+                commitCatalog(value == null ? b.delete(Map.META, key) : b.put(Map.META, key, value));
+            }
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    private void deleteAttributes(Batch b, long volumeId) {
+        byte[] prefix = (ATTRIBUTE_PREFIX + String.format("%016x.", volumeId)).getBytes(StandardCharsets.UTF_8);
+        try (RocksIterator it = store.iterator(Map.META)) {
+            for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+                b.delete(Map.META, it.key());
+            }
+        }
+    }
+
+    private static boolean startsWith(byte[] key, byte[] prefix) {
+        return key.length >= prefix.length && java.util.Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
     }
 
     /**

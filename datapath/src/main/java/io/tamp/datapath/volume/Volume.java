@@ -61,6 +61,16 @@ public final class Volume {
         }
     }
 
+    /** A small durable attribute of this volume, or null (see {@link Engine#volumeAttribute}). */
+    public byte[] attribute(String name) {
+        return engine.volumeAttribute(this, name);
+    }
+
+    /** Sets or (null) removes a durable attribute; returns once it is on disk. */
+    public void attribute(String name, byte[] value) {
+        engine.putVolumeAttribute(this, name, value);
+    }
+
     public long id() {
         return record.id();
     }

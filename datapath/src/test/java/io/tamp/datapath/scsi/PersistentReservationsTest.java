@@ -142,9 +142,9 @@ class PersistentReservationsTest extends ScsiFixture {
         byte[] shortList = out(0, 0);
         shortList[8] = 20;
         assertCheck(Sense.PARAMETER_LIST_LENGTH_ERROR, run(PORT, 0, shortList, new byte[20]));
-        byte[] aptpl = params(0, KEY1);
-        aptpl[20] = 1;
-        assertCheck(Sense.INVALID_FIELD_IN_PARAMETER_LIST, run(PORT, 0, out(0, 0), aptpl));
+        byte[] allTargetPorts = params(0, KEY1);
+        allTargetPorts[20] = 0x04;
+        assertCheck(Sense.INVALID_FIELD_IN_PARAMETER_LIST, run(PORT, 0, out(0, 0), allTargetPorts));
         assertGood(prOut(PORT, 0, 0, 0, KEY1));
         assertCheck(Sense.INVALID_FIELD_IN_CDB, prOut(PORT, 1, 2, KEY1, 0)); // type 2 is obsolete
         assertCheck(Sense.INVALID_FIELD_IN_CDB, prOut(PORT, 1, 0x11, KEY1, 0)); // scope
@@ -193,6 +193,42 @@ class PersistentReservationsTest extends ScsiFixture {
         }
         assertEquals(d.length, at);
         assertEquals(d.length - 8, full.u32(4));
+    }
+
+    /** Reopens the engine and builds a new ScsiDisk on it: what a controller restart does. */
+    private void restart() throws Exception {
+        closeEngine();
+        engine = io.tamp.datapath.volume.Engine.open(io.tamp.datapath.volume.EngineConfig.small(dir, 2, 64L << 20));
+        volume = engine.volume("v");
+        lunMap = new LunMap();
+        lunMap.map(IQN, 0, volume);
+        workers = java.util.concurrent.Executors.newFixedThreadPool(2);
+        disk = new ScsiDisk(lunMap, workers);
+        loginBoth();
+    }
+
+    @Test
+    void registrationsAndReservationWithAptplSurviveARestartAndWithoutItDoNot() throws Exception {
+        byte[] aptpl = params(0, KEY1);
+        aptpl[20] = 0x01;
+        assertGood(prOut(PORT2, 0, 0, 0, KEY2)); // without APTPL...
+        assertGood(run(PORT, 0, out(0, 0), aptpl)); // ...then with it: the last REGISTER decides (SPC-4 5.9.5)
+        assertGood(prOut(PORT, 1, 3, KEY1, 0)); // EXCLUSIVE ACCESS
+        assertEquals(0x01, prIn(PORT, 2).u8(3) & 0x01, "PTPL_A");
+        restart();
+        assertEquals(ScsiResponse.RESERVATION_CONFLICT, read(PORT2).status(), "the reservation came back");
+        assertGood(read(PORT));
+        Result keys = prIn(PORT2, 0);
+        assertEquals(16, keys.u32(4), "both registrations came back");
+        assertEquals(KEY2, keys.u64(8), "in registration order");
+        assertEquals(2, keys.u32(0), "and the generation");
+
+        assertGood(prOut(PORT, 2, 3, KEY1, 0)); // RELEASE
+        assertGood(prOut(PORT, 0, 0, KEY1, KEY1)); // REGISTER again, APTPL now 0
+        assertEquals(0, prIn(PORT, 2).u8(3) & 0x01, "PTPL_A off");
+        restart();
+        assertEquals(0, prIn(PORT, 0).u32(4), "without APTPL a restart forgets the registrations");
+        assertEquals(null, volume.attribute("scsi.pr"));
     }
 
     @Test

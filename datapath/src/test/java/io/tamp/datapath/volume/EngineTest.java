@@ -2,6 +2,7 @@ package io.tamp.datapath.volume;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -61,6 +62,31 @@ class EngineTest {
             assertArrayEquals(data, back);
             assertEquals(40, v.mappedBlocks());
             assertClean(e);
+        }
+    }
+
+    @Test
+    void volumeAttributesAreDurableAndGoWithTheVolume() throws Exception {
+        try (Engine e = open()) {
+            Volume v = e.createVolume("a", 1 << 20);
+            Volume w = e.createVolume("b", 1 << 20);
+            v.attribute("scsi.pr", new byte[] {1, 2, 3});
+            w.attribute("scsi.pr", new byte[] {9});
+        }
+        try (Engine e = open()) {
+            Volume v = e.volume("a");
+            assertArrayEquals(new byte[] {1, 2, 3}, v.attribute("scsi.pr"));
+            e.deleteVolume(v);
+            assertArrayEquals(new byte[] {9}, e.volume("b").attribute("scsi.pr"), "another volume's stays");
+            e.volume("b").attribute("scsi.pr", null);
+            assertNull(e.volume("b").attribute("scsi.pr"));
+            int left = 0;
+            try (org.rocksdb.RocksIterator it = e.metadata().iterator(io.tamp.metadata.store.MetadataStore.Map.META)) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    left += new String(it.key(), java.nio.charset.StandardCharsets.UTF_8).startsWith("volattr.") ? 1 : 0;
+                }
+            }
+            assertEquals(0, left, "a deleted volume's attributes are deleted with it");
         }
     }
 

@@ -71,7 +71,7 @@ public final class ServeCommand implements Callable<Integer> {
             if (iscsiPort >= 0) {
                 IscsiTargetConfig config = IscsiTargetConfig.builder().targetName(targetIqn).build();
                 iscsi = IscsiServer.start(new InetSocketAddress(bind, iscsiPort), config,
-                        new ScsiDisk(lunMap, workers), 0);
+                        new ScsiDisk(lunMap, workers), Runtime.getRuntime().availableProcessors()); // one loop per core
                 LOG.info("iSCSI portal {}:{} target {}", bind, iscsi.port(), targetIqn);
             }
         } catch (Exception | Error e) {
