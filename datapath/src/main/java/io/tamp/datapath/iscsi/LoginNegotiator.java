@@ -68,6 +68,11 @@ final class LoginNegotiator {
         if (csg != stage || csg == 2 || csg == FULL_FEATURE_PHASE) {
             throw LoginException.initiatorError("CSG " + csg + " while in stage " + stage);
         }
+        if (csg != SECURITY_STAGE && config.chapRequired() && auth != Auth.DONE) {
+            // An initiator may start in operational negotiation only where no authentication is
+            // required (RFC 7143 §6.3); here that would skip CHAP.
+            throw LoginException.authentication("CHAP required, but the login skipped the security stage");
+        }
         if (transit && (nsg <= csg || nsg == 2)) {
             throw LoginException.initiatorError("transit from stage " + csg + " to " + nsg);
         }

@@ -146,6 +146,18 @@ class LoginNegotiatorTest {
     }
 
     @Test
+    void chapRequiredButInitiatorStartsInOperationalNegotiation() throws Exception {
+        IscsiTargetConfig config = IscsiTargetConfig.builder().chap(Map.of("alice", SECRET)).build();
+        try (TestInitiator ini = new TestInitiator(config, new FakeScsiDisk(64))) {
+            // CSG=1 straight away, no AuthMethod at all: must not reach the full feature phase
+            TextParameters text = new TextParameters().add("InitiatorName", IQN).add("SessionType", "Normal")
+                    .add("TargetName", IscsiTargetConfig.DEFAULT_TARGET_NAME).add("HeaderDigest", "None");
+            assertStatus(0x0201, ini.login(true, 1, 3, text));
+            assertFalse(ini.target.isActive(), "the connection closes after a failed login");
+        }
+    }
+
+    @Test
     void unknownTargetIsNotFound() throws Exception {
         try (TestInitiator ini = new TestInitiator(IscsiTargetConfig.builder().build(), new FakeScsiDisk(64))) {
             assertStatus(0x0203, ini.login(true, 0, 1, security("iqn.2026-11.io.tamp:nobody", "None")));

@@ -51,6 +51,19 @@ public final class ServeCommand implements Callable<Integer> {
             description = "show the volume to that initiator (IQN) at LUN (default: next free); repeatable")
     List<String> maps = new ArrayList<>();
 
+    @Option(names = "--chap", paramLabel = "USER:SECRET",
+            description = "require CHAP (MD5) at iSCSI login; the initiator's CHAP_N and secret (12-16 bytes "
+                    + "recommended); repeatable. Put secrets in an @argument file, not on a visible command line")
+    List<String> chap = new ArrayList<>();
+
+    @Option(names = "--mutual-chap", paramLabel = "NAME:SECRET",
+            description = "mutual CHAP: the name and secret the target answers with when an initiator asks")
+    String mutualChap;
+
+    @Option(names = "--nop-in-ms", paramLabel = "MS", defaultValue = "0",
+            description = "ping an idle iSCSI connection with NOP-In after MS; an unanswered ping drops it (0: off)")
+    long nopInMs;
+
     @Override
     public Integer call() throws Exception {
         Engine engine = Engine.open(pool.config(true));
@@ -69,7 +82,7 @@ public final class ServeCommand implements Callable<Integer> {
                 map(engine, lunMap, spec);
             }
             if (iscsiPort >= 0) {
-                IscsiTargetConfig config = IscsiTargetConfig.builder().targetName(targetIqn).build();
+                IscsiTargetConfig config = iscsiConfig();
                 iscsi = IscsiServer.start(new InetSocketAddress(bind, iscsiPort), config,
                         new ScsiDisk(lunMap, workers), Runtime.getRuntime().availableProcessors()); // one loop per core
                 LOG.info("iSCSI portal {}:{} target {}", bind, iscsi.port(), targetIqn);
@@ -103,6 +116,30 @@ public final class ServeCommand implements Callable<Integer> {
                 pool.dir.toAbsolutePath(), engine.volumes().size(), s.poolCapacity() >> 30, s.poolFree() >> 30, bind);
         stopped.await();
         return 0;
+    }
+
+    private IscsiTargetConfig iscsiConfig() {
+        java.util.Map<String, String> secrets = new java.util.LinkedHashMap<>();
+        for (String spec : chap) {
+            String[] p = splitPair(spec, "--chap");
+            secrets.put(p[0], p[1]);
+        }
+        IscsiTargetConfig.Builder b = IscsiTargetConfig.builder().targetName(targetIqn).chap(secrets)
+                .nopInIntervalMs(nopInMs);
+        if (mutualChap != null) {
+            String[] p = splitPair(mutualChap, "--mutual-chap");
+            b.mutualChap(p[0], p[1]);
+        }
+        return b.build();
+    }
+
+    /** NAME:SECRET split at the first colon (a secret may contain colons). */
+    private static String[] splitPair(String spec, String option) {
+        int colon = spec.indexOf(':');
+        if (colon <= 0 || colon == spec.length() - 1) {
+            throw new IllegalArgumentException(option + " wants NAME:SECRET");
+        }
+        return new String[] {spec.substring(0, colon), spec.substring(colon + 1)};
     }
 
     private static void createVolume(Engine engine, String spec) {

@@ -95,6 +95,32 @@ class ServeIscsiTest {
         }
     }
 
+    @Test
+    void chapAndMutualChapFromTheCommandLineGuardTheLogin() throws Exception {
+        ServedPortal.requireTools("libiscsi-bin", "iscsi-inq");
+        Path args = tmp.resolve("secrets.args"); // picocli @-file: secrets stay off the command line
+        Files.writeString(args, "--chap tools:s3cret-tools-123\n--mutual-chap array:array-secret-456\n");
+        try (ServedPortal served = new ServedPortal(tmp.resolve("data"), 1, "--volume", "v1:16M",
+                "--map", "v1:" + TOOLS_IQN + ":0", "@" + args)) {
+            String url = served.lunUrl(0);
+            String withCreds = url.replace("iscsi://", "iscsi://tools%s3cret-tools-123@");
+            Run ok = run("iscsi-inq", "-i", TOOLS_IQN, withCreds);
+            assertEquals(0, ok.code(), ok.toString());
+            assertTrue(ok.out().contains("DIRECT_ACCESS"), ok.toString());
+            Run none = run("iscsi-inq", "-i", TOOLS_IQN, url);
+            assertNotEquals(0, none.code(), "a login without CHAP must fail: " + none);
+            Run wrong = run("iscsi-inq", "-i", TOOLS_IQN, url.replace("iscsi://", "iscsi://tools%wrong-secret-00@"));
+            assertNotEquals(0, wrong.code(), "a wrong secret must fail: " + wrong);
+            // mutual: the initiator checks the target's answer too (libiscsi: target_user/target_password)
+            Run mutual = run("iscsi-inq", "-i", TOOLS_IQN,
+                    withCreds + "?target_user=array&target_password=array-secret-456");
+            assertEquals(0, mutual.code(), mutual.toString());
+            Run badMutual = run("iscsi-inq", "-i", TOOLS_IQN,
+                    withCreds + "?target_user=array&target_password=not-the-secret1");
+            assertNotEquals(0, badMutual.code(), "the initiator must reject a target that answers wrong: " + badMutual);
+        }
+    }
+
     /** 4 MiB: text lines (compressible) and random bytes (not), distinct blocks throughout. */
     private static byte[] fileContent() {
         SplittableRandom r = new SplittableRandom(0x15c51);
