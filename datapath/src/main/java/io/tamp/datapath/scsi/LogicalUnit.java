@@ -13,6 +13,8 @@ final class LogicalUnit {
     private volatile boolean writeCacheEnabled = true;
     final PersistentReservations reservations;
     final ReentrantLock compareAndWriteLock = new ReentrantLock();
+    private static final long UNOBSERVED = -1;
+    private final java.util.concurrent.atomic.AtomicLong observedSize = new java.util.concurrent.atomic.AtomicLong(UNOBSERVED);
 
     LogicalUnit(Volume volume) {
         this.volume = volume;
@@ -27,6 +29,13 @@ final class LogicalUnit {
                 volume.attribute(PersistentReservations.ATTRIBUTE, state);
             }
         });
+    }
+
+    /** True once for each change of the volume's size since the last call (the first call only records it). */
+    boolean sizeChanged() {
+        long now = volume.sizeBytes();
+        long seen = observedSize.getAndSet(now);
+        return seen != now && seen != UNOBSERVED;
     }
 
     Volume volume() {

@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * buffer belongs to the caller.
  *
  * <p>Unit attentions: the first command of each I_T_L nexus meets POWER ON/RESET; a transport calls
- * {@link #nexusStarted} at each login so it does again, and {@link #nexusLost} when the session ends; the engine or API calls
- * {@link #capacityChanged} after growing a volume; LUN map changes raise REPORTED LUNS DATA HAS
+ * {@link #nexusStarted} at each login so it does again, and {@link #nexusLost} when the session ends;
+ * a volume found grown since the LU last looked raises CAPACITY DATA HAS CHANGED (so does
+ * {@link #capacityChanged}, for callers that want it raised at once); LUN map changes raise REPORTED LUNS DATA HAS
  * CHANGED by themselves.
  */
 public final class ScsiDisk implements ScsiTarget {
@@ -139,6 +140,10 @@ public final class ScsiDisk implements ScsiTarget {
             };
         }
         LogicalUnit lu = units.computeIfAbsent(v.id(), id -> new LogicalUnit(v));
+        if (lu.sizeChanged()) {
+            // Grown by whoever (the API, a tool): every nexus that used the LU learns it once.
+            attentions.raiseForVolume(v.id(), Sense.CAPACITY_DATA_HAS_CHANGED);
+        }
         Task t = new Task(c, cdb, lu, alloc, attentions);
         if (!entry.uaExempt()) {
             Sense ua = attentions.take(c.initiatorPort(), c.initiatorName(), v.id());

@@ -24,9 +24,9 @@ class CapacityCommandsTest extends ScsiFixture {
 
     @Test
     void readCapacity10SaysUseSixteenWhenTooBig() {
-        engine.resizeVolume(volume, 4L << 40);
-        disk.capacityChanged(volume);
+        engine.resizeVolume(volume, 4L << 40); // nobody tells the SCSI layer: it notices
         assertCheck(Sense.CAPACITY_DATA_HAS_CHANGED, run("25 00 00 00 00 00 00 00 00 00"));
+        login(PORT2); // a nexus that had not used the LU yet meets only its POWER ON
         assertEquals(0xFFFF_FFFFL, run("25 00 00 00 00 00 00 00 00 00").u32(0));
         assertEquals((4L << 40) / 512 - 1, run("9E 10 00 00 00 00 00 00 00 00 00 00 00 20 00 00").u64(0));
     }

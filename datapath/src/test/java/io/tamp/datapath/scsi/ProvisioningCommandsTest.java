@@ -95,6 +95,7 @@ class ProvisioningCommandsTest extends ScsiFixture {
         assertCheck(Sense.INVALID_FIELD_IN_CDB, run(rw10(0x41, 0x08, 0, 1), new byte[1024])); // two blocks
         assertCheck(Sense.INVALID_FIELD_IN_CDB, run(rw16(0x93, 0x01, 0, 1), new byte[512])); // NDOB with data
         engine.resizeVolume(volume, 4L << 30);
+        assertCheck(Sense.CAPACITY_DATA_HAS_CHANGED, run("00 00 00 00 00 00")); // the UA a resize raises
         assertCheck(Sense.INVALID_FIELD_IN_CDB,
                 run(rw16(0x93, 0x01, 0, InquiryCommands.MAX_WRITE_SAME_BLOCKS + 1)));
     }

@@ -69,6 +69,7 @@ class ReadWriteCommandsTest extends ScsiFixture {
     void fieldErrors() {
         assertCheck(Sense.INVALID_FIELD_IN_CDB, run(rw10(0x28, 0x20, 0, 1))); // RDPROTECT
         engine.resizeVolume(volume, 64L << 20);
+        assertCheck(Sense.CAPACITY_DATA_HAS_CHANGED, run("00 00 00 00 00 00")); // the UA a resize raises
         assertCheck(Sense.INVALID_FIELD_IN_CDB, run(rw16(0x88, 0, 0, InquiryCommands.MAX_TRANSFER_BLOCKS + 1)));
         // data-out shorter than the transfer length: the whole blocks that came are written, no more
         byte[] oneAndAHalf = pattern(5, 768);
