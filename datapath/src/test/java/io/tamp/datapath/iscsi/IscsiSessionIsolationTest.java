@@ -134,6 +134,31 @@ class IscsiSessionIsolationTest {
     }
 
     @Test
+    void idleConnectionsArePingedAndASilentInitiatorIsDropped() throws Exception {
+        IscsiServer pinging = IscsiServer.start(new InetSocketAddress("127.0.0.1", 0),
+                IscsiTargetConfig.builder().nopInIntervalMs(150).build(), disk, 1);
+        try (SocketInitiator s = new SocketInitiator(pinging.port(), 0x80_0000_0008_00L)) {
+            s.login("iqn.2026-11.io.tamp.test:idle");
+            for (int i = 0; i < 2; i++) { // answered pings keep the connection
+                IscsiPdu ping = s.receive();
+                assertEquals(IscsiOpcode.NOP_IN, ping.opcode());
+                assertEquals(0xffff_ffff, ping.bhs().initiatorTaskTag(), "a target ping has no ITT");
+                int ttt = ping.bhs().targetTransferTag();
+                assertTrue(ttt != 0xffff_ffff, "and asks for an answer");
+                ping.release();
+                IscsiPdu pong = IscsiPdu.create(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, IscsiOpcode.NOP_OUT);
+                pong.bhs().immediate(true).finalFlag(true).initiatorTaskTag(0xffff_ffff).targetTransferTag(ttt)
+                        .cmdSn(s.cmdSn).expStatSn(s.expStatSn);
+                s.send(pong);
+            }
+            writeAndReadBack(s, 500, pattern(BLOCK, 10));
+            assertTrue(s.closedByTarget(), "an unanswered ping ends the connection");
+        } finally {
+            pinging.close();
+        }
+    }
+
+    @Test
     void malformedPdusAreAnsweredOnTheirOwnConnectionOnly() throws Exception {
         try (SocketInitiator good = new SocketInitiator(server.port(), 0x80_0000_0003_00L)) {
             good.login("iqn.2026-11.io.tamp.test:good");
