@@ -1,5 +1,6 @@
 package io.tamp.datapath.scsi;
 
+import io.tamp.datapath.frontend.LunMap;
 import static io.tamp.datapath.scsi.CommandTable.*;
 
 import io.netty.buffer.ByteBuf;

@@ -1,5 +1,6 @@
 package io.tamp.datapath.scsi;
 
+import io.tamp.datapath.frontend.LunMap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 

@@ -2,7 +2,7 @@ package io.tamp.mgmt.cli;
 
 import io.tamp.datapath.iscsi.IscsiServer;
 import io.tamp.datapath.iscsi.IscsiTargetConfig;
-import io.tamp.datapath.scsi.LunMap;
+import io.tamp.datapath.frontend.LunMap;
 import io.tamp.datapath.scsi.ScsiDisk;
 import io.tamp.datapath.volume.Engine;
 import io.tamp.datapath.volume.Volume;

@@ -1,4 +1,4 @@
-package io.tamp.datapath.scsi;
+package io.tamp.datapath.frontend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.tamp.datapath.scsi;
+package io.tamp.datapath.frontend;
 
 import io.tamp.datapath.volume.Volume;
 import java.util.Collections;
@@ -11,7 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * LUN masking: which volumes an initiator (by node name, e.g. its IQN) sees, at which LUN numbers.
+ * LUN masking for every frontend: which volumes a host (by node name: an iSCSI IQN or an NVMe
+ * host NQN) sees, at which numbers (iSCSI LUN n; NVMe namespace id n + 1).
  * Thread-safe; readers get immutable snapshots, changes (from the management API) replace them.
  * An initiator with no mapping sees no LUNs.
  */
