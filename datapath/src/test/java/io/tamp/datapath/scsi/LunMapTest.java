@@ -1,4 +1,4 @@
-package io.tamp.datapath.frontend;
+package io.tamp.datapath.scsi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tamp.datapath.frontend.LunMap;
 import io.tamp.datapath.volume.Volume;
 import java.util.ArrayList;
 import java.util.List;
