@@ -166,7 +166,7 @@ public final class NvmeController {
 
     // ---------------------------------------------------------------- fabrics properties
 
-    synchronized Completion propertyGet(Sqe sqe) {
+    public synchronized Completion propertyGet(Sqe sqe) {
         int size = sqe.u8(40) & 0x07;
         long offset = sqe.u32(44);
         long value;
@@ -184,7 +184,7 @@ public final class NvmeController {
         return new Completion(Status.SUCCESS, value & 0xFFFF_FFFFL, value >>> 32, null);
     }
 
-    synchronized Completion propertySet(Sqe sqe) {
+    public synchronized Completion propertySet(Sqe sqe) {
         int size = sqe.u8(40) & 0x07;
         long offset = sqe.u32(44);
         long value = sqe.u64(48);
@@ -219,6 +219,22 @@ public final class NvmeController {
     }
 
     // ---------------------------------------------------------------- admin commands
+
+    /** An admin command from the admin queue; any data it carried is released here. */
+    public CompletableFuture<Completion> submitAdmin(Sqe sqe, ByteBuf data) {
+        release(data);
+        return admin(sqe, null);
+    }
+
+    /** An I/O command from an I/O queue; takes ownership of {@code data}. */
+    public CompletableFuture<Completion> submitIo(Sqe sqe, ByteBuf data) {
+        return io(sqe, data);
+    }
+
+    /** The admin queue's connection closed: the association ends (NVMe-oF 1.1 3.4). */
+    public void failAdminQueueGone() {
+        fail("admin queue disconnected");
+    }
 
     CompletableFuture<Completion> admin(Sqe sqe, ByteBuf data) {
         touch();
