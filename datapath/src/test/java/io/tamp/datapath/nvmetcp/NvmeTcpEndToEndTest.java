@@ -6,28 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
-import io.tamp.datapath.frontend.LunMap;
 import io.tamp.datapath.nvme.NvmeSubsystem;
 import io.tamp.datapath.nvme.Status;
 import io.tamp.datapath.nvmetcp.NvmeTcpTestHost.Result;
-import io.tamp.datapath.volume.Engine;
-import io.tamp.datapath.volume.EngineConfig;
-import io.tamp.datapath.volume.Volume;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The NVMe/TCP target end to end over loopback TCP against a real engine: initialization,
@@ -35,46 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (with and without the SUCCESS flag), logs, features, keep alive, asynchronous events,
  * discovery, access control, and the fatal and non-fatal errors the spec prescribes.
  */
-class NvmeTcpEndToEndTest {
-    static final String NQN = NvmeSubsystem.DEFAULT_NQN;
-    static final String HOST = "nqn.2014-08.org.nvmexpress:uuid:00000000-0000-0000-0000-00000000000a";
-    static final String STRANGER = "nqn.2014-08.org.nvmexpress:uuid:00000000-0000-0000-0000-0000000000ff";
-    static final long VOLUME_BYTES = 64L << 20;
-
-    @TempDir
-    Path dir;
-    Engine engine;
-    Volume volume;
-    LunMap lunMap;
-    ExecutorService workers;
-    NvmeSubsystem subsystem;
-    NvmeTcpServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        engine = Engine.open(EngineConfig.small(dir, 2, 128L << 20));
-        volume = engine.createVolume("v", VOLUME_BYTES);
-        lunMap = new LunMap();
-        lunMap.map(HOST, 0, volume);
-        workers = Executors.newFixedThreadPool(2);
-        subsystem = new NvmeSubsystem(NQN, lunMap, workers, PooledByteBufAllocator.DEFAULT, engine::flush, 42);
-        server = NvmeTcpServer.start(new InetSocketAddress("127.0.0.1", 0), subsystem, 2);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        server.close();
-        subsystem.close();
-        workers.shutdownNow();
-        engine.close();
-    }
-
-    static byte[] pattern(int bytes, long seed) {
-        byte[] b = new byte[bytes];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
+class NvmeTcpEndToEndTest extends NvmeTcpFixture {
     private static String ascii(byte[] b, int from, int length) {
         return new String(b, from, length, StandardCharsets.US_ASCII).replace("\0", "").trim();
     }

@@ -1,6 +1,9 @@
 package io.tamp.mgmt.cli;
 
+import io.netty.buffer.PooledByteBufAllocator;
 import io.tamp.datapath.iscsi.IscsiServer;
+import io.tamp.datapath.nvme.NvmeSubsystem;
+import io.tamp.datapath.nvmetcp.NvmeTcpServer;
 import io.tamp.datapath.iscsi.IscsiTargetConfig;
 import io.tamp.datapath.frontend.LunMap;
 import io.tamp.datapath.scsi.ScsiDisk;
@@ -21,8 +24,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The controller: opens (or creates) the pool, creates and maps the volumes it is told to, serves
- * them over iSCSI, and runs until SIGTERM / SIGINT, then shuts down cleanly. Volumes and mappings
- * come from options until the REST API owns them.
+ * them over iSCSI and NVMe/TCP, and runs until SIGTERM / SIGINT, then shuts down cleanly. Volumes
+ * and mappings come from options until the REST API owns them: a volume mapped to an IQN is an
+ * iSCSI LUN, to a host NQN an NVMe namespace (NSID = LUN + 1).
  */
 @Command(name = "serve", description = "Run the controller on the pool under --data (created on first start).")
 public final class ServeCommand implements Callable<Integer> {
@@ -38,6 +42,14 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--iscsi-port", description = "iSCSI portal port; 0 picks a free one, -1 disables (default ${DEFAULT-VALUE})",
             defaultValue = "3260")
     int iscsiPort;
+
+    @Option(names = "--nvme-port", description = "NVMe/TCP port; 0 picks a free one, -1 disables (default ${DEFAULT-VALUE})",
+            defaultValue = "4420")
+    int nvmePort;
+
+    @Option(names = "--subsystem-nqn", description = "the controller's NVMe subsystem NQN (default ${DEFAULT-VALUE})",
+            defaultValue = NvmeSubsystem.DEFAULT_NQN)
+    String subsystemNqn;
 
     @Option(names = "--target-iqn", description = "the controller's iSCSI target name (default ${DEFAULT-VALUE})",
             defaultValue = "iqn.2026-11.io.tamp:controller")
@@ -68,11 +80,13 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Engine engine = Engine.open(pool.config(true));
         ExecutorService workers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), r -> {
-            Thread t = new Thread(r, "tamp-scsi-worker");
+            Thread t = new Thread(r, "tamp-io-worker");
             t.setDaemon(true);
             return t;
         });
         IscsiServer iscsi = null;
+        NvmeSubsystem subsystem = null;
+        NvmeTcpServer nvme = null;
         try {
             for (String spec : volumes) {
                 createVolume(engine, spec);
@@ -87,21 +101,40 @@ public final class ServeCommand implements Callable<Integer> {
                         new ScsiDisk(lunMap, workers), Runtime.getRuntime().availableProcessors()); // one loop per core
                 LOG.info("iSCSI portal {}:{} target {}", bind, iscsi.port(), targetIqn);
             }
+            if (nvmePort >= 0) {
+                subsystem = new NvmeSubsystem(subsystemNqn, lunMap, workers, PooledByteBufAllocator.DEFAULT,
+                        engine::flush, engine.pool().poolUuid().getMostSignificantBits());
+                nvme = NvmeTcpServer.start(new InetSocketAddress(bind, nvmePort), subsystem,
+                        Runtime.getRuntime().availableProcessors());
+                LOG.info("NVMe/TCP port {}:{} subsystem {}", bind, nvme.port(), subsystemNqn);
+            }
         } catch (Exception | Error e) {
             if (iscsi != null) {
                 iscsi.close();
+            }
+            if (nvme != null) {
+                nvme.close();
+            }
+            if (subsystem != null) {
+                subsystem.close();
             }
             workers.shutdownNow();
             engine.close();
             throw e;
         }
         IscsiServer frontend = iscsi;
+        NvmeTcpServer nvmeFrontend = nvme;
+        NvmeSubsystem nvmeSubsystem = subsystem;
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             LOG.info("shutting down");
             try {
                 if (frontend != null) {
                     frontend.close();
+                }
+                if (nvmeFrontend != null) {
+                    nvmeFrontend.close();
+                    nvmeSubsystem.close();
                 }
                 workers.shutdown();
                 engine.close();

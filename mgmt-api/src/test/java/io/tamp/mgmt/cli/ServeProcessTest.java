@@ -26,7 +26,8 @@ class ServeProcessTest {
     @Test
     void servesUntilSigtermThenShutsDownCleanly() throws Exception {
         Path data = tmp.resolve("data");
-        Process p = ChildJvm.command("serve", "--data", data.toString(), "--devices", "2", "--device-gib", "1")
+        Process p = ChildJvm.command("serve", "--data", data.toString(), "--devices", "2", "--device-gib", "1",
+                        "--bind", "127.0.0.1", "--iscsi-port", "0", "--nvme-port", "0")
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         StringBuilder log = new StringBuilder();
         try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {

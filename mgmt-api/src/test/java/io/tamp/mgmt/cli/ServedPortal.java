@@ -28,7 +28,7 @@ final class ServedPortal implements AutoCloseable {
 
     ServedPortal(Path data, int deviceGib, String... volumesAndMaps) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("serve", "--data", data.toString(), "--devices", "2",
-                "--device-gib", Integer.toString(deviceGib), "--bind", "127.0.0.1", "--iscsi-port", "0"));
+                "--device-gib", Integer.toString(deviceGib), "--bind", "127.0.0.1", "--iscsi-port", "0", "--nvme-port", "0"));
         args.addAll(List.of(volumesAndMaps));
         serve = ChildJvm.command(args.toArray(String[]::new)).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         Thread drain = new Thread(this::copyLog, "serve-log");
@@ -58,6 +58,13 @@ final class ServedPortal implements AutoCloseable {
             serve.destroyForcibly();
             serve.waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** The NVMe/TCP port serve logged. */
+    int nvmePort() {
+        Matcher m = Pattern.compile("NVMe/TCP port 127\\.0\\.0\\.1:(\\d+)").matcher(log);
+        assertTrue(m.find(), "serve logged no NVMe/TCP port:\n" + log);
+        return Integer.parseInt(m.group(1));
     }
 
     private int waitForPortal() throws InterruptedException {
