@@ -86,7 +86,7 @@ tamp_pid=$!
 
 # --- tgt: its own control port (so a system tgtd is left alone), a free portal port ---
 for _ in $(seq 1 50); do
-  tgt_ctl=$(( (RANDOM % 50000) + 10000 ))
+  tgt_ctl=$(( (RANDOM % 22000) + 10000 ))   # tgtd takes at most 32767
   tgtadm -C "$tgt_ctl" --op show --mode sys >/dev/null 2>&1 || break   # nobody answers there
 done
 tgt_port=$(free_port)
@@ -120,20 +120,33 @@ url_tamp=$(url "$tamp_port" "$tamp_iqn" 0)
 
 # CPU time (clock ticks, user+system, all threads) a process has used so far.
 ticks() { awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
+# Busy CPU time (clock ticks) of the whole machine so far.
+busy() { awk '$1=="cpu" {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 hz=$(getconf CLK_TCK)
 
-# run_fio TARGET NAME fio-args...: one job; prints "IOPS MiB/s" of its direction.
+# run_fio TARGET NAME fio-args...: one job against TARGET (tgt or tamp); prints
+# "IOPS MiB/s TARGET_CPU% OTHER_CPU%" of its direction. CPU is in % of one core over the run (ramp
+# and login included); OTHER is the machine's busy time less the target's and fio's: anything
+# else running (a build, a test suite) skews the comparison.
 run_fio() {
   local target=$1 name=$2; shift 2
-  local u; if [ "$target" = tgt ]; then u=$url_tgt; else u=$url_tamp; fi
+  local u pid
+  if [ "$target" = tgt ]; then u=$url_tgt; pid=$tgt_pid; else u=$url_tamp; pid=$tamp_pid; fi
   local out="$work/fio-$name-$target.log"
+  local c0 b0 s0 c1 b1 s1
+  c0=$(ticks "$pid"); b0=$(busy); s0=$(date +%s.%N)
   timeout $((RUNTIME + RAMP + 600)) "$FIO" --name="$name" --ioengine=libiscsi --initiator="$initiator" \
     --filename="$u" --size="$SIZE" --offset=0 --output-format=normal,terse --terse-version=3 \
     "$@" > "$out" 2>&1 || { echo "fio $name against $target failed:" >&2; cat "$out" >&2; exit 1; }
-  # terse v3: field 5 error; read KiB/s 7, IOPS 8; write KiB/s 48, IOPS 49.
-  awk -F';' '$1=="3" && $2 ~ /^fio/ {
+  c1=$(ticks "$pid"); b1=$(busy); s1=$(date +%s.%N)
+  # terse v3: field 5 error; read KiB/s 7, IOPS 8; write KiB/s 48, IOPS 49; fio's CPU usr 88, sys 89.
+  awk -F';' -v c="$((c1 - c0))" -v b="$((b1 - b0))" -v t="$s1" -v t0="$s0" -v hz="$hz" '
+    $1=="3" && $2 ~ /^fio/ {
       if ($5 != 0) { print "error " $5 > "/dev/stderr"; exit 1 }
-      if ($8 + 0 > 0) printf "%.0f %.1f\n", $8, $7 / 1024; else printf "%.0f %.1f\n", $49, $48 / 1024 }' "$out"
+      secs = t - t0; tcpu = 100 * c / hz / secs; fcpu = $88 + $89   # fio: % over its own runtime
+      other = 100 * b / hz / secs - tcpu - fcpu; if (other < 0) other = 0
+      if ($8 + 0 > 0) printf "%.0f %.1f %.0f %.0f\n", $8, $7 / 1024, tcpu, other
+      else printf "%.0f %.1f %.0f %.0f\n", $49, $48 / 1024, tcpu, other }' "$out"
 }
 
 timed=(--time_based --runtime="$RUNTIME" --ramp_time="$RAMP")
@@ -165,27 +178,27 @@ for spec in "${tests[@]}"; do
   IFS='|' read -r name args unit <<< "$spec"
   read -r -a argv <<< "$args"
   echo "running $name" >&2
-  c0=$(ticks "$tgt_pid"); s0=$(date +%s.%N)
   res=$(run_fio tgt "$name" "${argv[@]}" "${timed[@]}")    # a failed run_fio stops the script here
-  read -r g_iops g_mib <<< "$res"
-  g_cpu=$(awk -v a="$c0" -v b="$(ticks "$tgt_pid")" -v s="$s0" -v e="$(date +%s.%N)" -v hz="$hz" 'BEGIN {printf "%.0f", 100 * (b - a) / hz / (e - s)}')
-  c0=$(ticks "$tamp_pid"); s0=$(date +%s.%N)
+  read -r g_iops g_mib g_cpu g_oth <<< "$res"
   res=$(run_fio tamp "$name" "${argv[@]}" "${timed[@]}")
-  read -r t_iops t_mib <<< "$res"
-  t_cpu=$(awk -v a="$c0" -v b="$(ticks "$tamp_pid")" -v s="$s0" -v e="$(date +%s.%N)" -v hz="$hz" 'BEGIN {printf "%.0f", 100 * (b - a) / hz / (e - s)}')
-  rows+=("$name $unit $g_iops $g_mib $g_cpu $t_iops $t_mib $t_cpu")
+  read -r t_iops t_mib t_cpu t_oth <<< "$res"
+  rows+=("$name $unit $g_iops $g_mib $g_cpu $g_oth $t_iops $t_mib $t_cpu $t_oth")
 done
 
 echo
-# *_cpu: the target process's CPU, % of one core, over the fio run (ramp and login included).
-printf '%-28s %9s %9s %7s %9s %9s %8s %8s  %s\n' test tgt_IOPS tgt_MiB/s tgt_cpu tamp_IOPS tamp_MiB/s tamp_cpu tamp/tgt goal
+# *_cpu: the target process's CPU, % of one core; oth: CPU used by neither the target nor fio.
+printf '%-28s %9s %9s %7s %4s %9s %9s %8s %4s %8s  %s\n' test tgt_IOPS tgt_MiB/s tgt_cpu oth tamp_IOPS tamp_MiB/s tamp_cpu oth tamp/tgt goal
 for r in "${rows[@]}"; do
-  read -r name unit g_iops g_mib g_cpu t_iops t_mib t_cpu <<< "$r"
-  awk -v n="$name" -v u="$unit" -v gi="$g_iops" -v gm="$g_mib" -v gc="$g_cpu" -v ti="$t_iops" -v tm="$t_mib" -v tc="$t_cpu" 'BEGIN {
+  read -r name unit g_iops g_mib g_cpu g_oth t_iops t_mib t_cpu t_oth <<< "$r"
+  awk -v n="$name" -v u="$unit" -v gi="$g_iops" -v gm="$g_mib" -v gc="$g_cpu" -v go="$g_oth" \
+      -v ti="$t_iops" -v tm="$t_mib" -v tc="$t_cpu" -v to="$t_oth" 'BEGIN {
     ratio = (u == "IOPS") ? (gi > 0 ? ti / gi : 0) : (gm > 0 ? tm / gm : 0)
     goal = (n ~ /read/) ? 1.0 : 0.8
-    printf "%-28s %9d %9.1f %6d%% %9d %9.1f %7d%% %8.2f  >=%.1f %s (%s)\n", n, gi, gm, gc, ti, tm, tc, ratio, goal, (ratio >= goal ? "met" : "MISSED"), u }'
+    printf "%-28s %9d %9.1f %6d%% %3d%% %9d %9.1f %7d%% %3d%% %8.2f  >=%.1f %s (%s)\n", n, gi, gm, gc, go, ti, tm, tc, to,
+      ratio, goal, (ratio >= goal ? "met" : "MISSED"), u }'
+  if [ "$g_oth" -gt 15 ] || [ "$t_oth" -gt 15 ]; then busy_runs=$((${busy_runs:-0} + 1)); fi
 done
+[ -z "${busy_runs:-}" ] || echo "WARNING: in $busy_runs test(s) other processes used >15% of a core; rerun on an idle machine"
 echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
 warn=$(grep -c -E ' (WARN|ERROR) ' "$work/serve.log" || true)
 echo "tamp serve log: $warn WARN/ERROR lines${KEEP:+ (kept in $KEEP/serve.log)}"

@@ -102,7 +102,13 @@ final class SocketInitiator implements AutoCloseable {
         TextParameters operational = new TextParameters().add("HeaderDigest", "None").add("DataDigest", "None")
                 .add("InitialR2T", "Yes").add("ImmediateData", "No").add("MaxRecvDataSegmentLength", "65536");
         IscsiPdu last = loginStep(1, 3, operational);
+        String targetMaxRecv = last.opcode() == IscsiOpcode.LOGIN_RESPONSE
+                ? TextParameters.parse(last.data()).get("MaxRecvDataSegmentLength") : null;
         expectLoginSuccess(last);
+        if (targetMaxRecv != null) {
+            encoder.setMaxSendDataSegmentLength(Integer.parseInt(targetMaxRecv));
+        }
+        decoder.setMaxRecvDataSegmentLength(65536);
     }
 
     private IscsiPdu loginStep(int csg, int nsg, TextParameters text) throws IOException {
@@ -140,6 +146,63 @@ final class SocketInitiator implements AutoCloseable {
                 .targetTransferTag(r2t.bhs().targetTransferTag()).dataSn(dataSn).bufferOffset(offset)
                 .expStatSn(expStatSn);
         return pdu;
+    }
+
+    /** The outcome of one SCSI command: status, sense (or null), data-in. */
+    record ScsiResult(int status, byte[] sense, byte[] data) {
+        /** Sense key / ASC / ASCQ as one number 0xKKAAQQ, or -1 without sense. */
+        int senseCode() {
+            return sense == null ? -1 : (sense[2] & 0x0F) << 16 | (sense[12] & 0xFF) << 8 | (sense[13] & 0xFF);
+        }
+    }
+
+    /**
+     * Runs one command to completion: data-out answers R2Ts (InitialR2T=Yes, no immediate data),
+     * data-in is gathered from Data-In PDUs, status from the SCSI Response or the final Data-In.
+     */
+    ScsiResult execute(byte[] cdb, byte[] dataOut, int dataInBytes) throws IOException {
+        boolean write = dataOut != null && dataOut.length > 0;
+        send(command(cdb, dataInBytes > 0, write, write ? dataOut.length : dataInBytes));
+        java.io.ByteArrayOutputStream in = new java.io.ByteArrayOutputStream();
+        while (true) {
+            IscsiPdu p = receive();
+            if (p == null) {
+                throw new IOException("connection closed");
+            }
+            try {
+                switch (p.opcode()) {
+                    case R2T -> {
+                        int offset = p.bhs().bufferOffset();
+                        int length = p.bhs().desiredDataTransferLength();
+                        int sn = 0;
+                        for (int at = offset; at < offset + length; at += 32768) {
+                            int n = Math.min(32768, offset + length - at);
+                            send(dataOut(p, sn++, at, dataOut, at, n, at + n == offset + length));
+                        }
+                    }
+                    case SCSI_DATA_IN -> {
+                        byte[] chunk = new byte[p.data().readableBytes()];
+                        p.data().readBytes(chunk);
+                        in.write(chunk);
+                        if (p.bhs().statusFlag()) {
+                            return new ScsiResult(p.bhs().status(), null, in.toByteArray());
+                        }
+                    }
+                    case SCSI_RESPONSE -> {
+                        byte[] sense = null;
+                        if (p.data().readableBytes() > 2) {
+                            int len = p.data().getUnsignedShort(p.data().readerIndex());
+                            sense = new byte[len];
+                            p.data().getBytes(p.data().readerIndex() + 2, sense);
+                        }
+                        return new ScsiResult(p.bhs().status(), sense, in.toByteArray());
+                    }
+                    default -> throw new IOException("unexpected " + p.opcode());
+                }
+            } finally {
+                p.release();
+            }
+        }
     }
 
     @Override
