@@ -206,8 +206,8 @@ public final class NvmeTcpConnectionHandler extends ChannelInboundHandlerAdapter
         ByteBuf inCapsule = pdu.data();
         long sglLength = sqe.sglLength();
         int sgl = sqe.sglIdentifier();
-        if (sqe.psdt() != 0x01 && sqe.psdt() != 0x02 && (sqe.hostToController() || sqe.controllerToHost())) {
-            respond(ctx, p, Completion.error(Status.INVALID_FIELD)); // fabrics commands describe data with SGLs
+        if (!fabrics && sqe.psdt() == 0x00 && (sqe.hostToController() || sqe.controllerToHost())) {
+            respond(ctx, p, Completion.error(Status.INVALID_FIELD)); // PRPs: NVMe over fabrics describes data with SGLs
             return;
         }
         if (sqe.hostToController() && sglLength > 0) {
