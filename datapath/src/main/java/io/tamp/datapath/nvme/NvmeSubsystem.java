@@ -45,6 +45,7 @@ public final class NvmeSubsystem implements AutoCloseable {
     private final AtomicLong discoveryGeneration = new AtomicLong(1);
     private final ScheduledExecutorService timer;
     private int nextId = 1;
+    private long ticks;
 
     /**
      * @param flushAll makes every volume's written data durable (the engine's flush)
@@ -122,9 +123,13 @@ public final class NvmeSubsystem implements AutoCloseable {
 
     private void checkKeepAlives() {
         long now = System.nanoTime();
+        boolean lookForResizes = ++ticks % 10 == 0; // once a second: a grown volume raises its notice
         for (NvmeController c : controllers.values()) {
             try {
                 c.checkKeepAlive(now);
+                if (lookForResizes) {
+                    c.namespacesMayHaveChanged();
+                }
             } catch (RuntimeException e) {
                 LOG.warn("keep alive check of controller {} failed", c.id(), e);
             }

@@ -199,6 +199,24 @@ class NvmeTcpEndToEndTest extends NvmeTcpFixture {
     }
 
     @Test
+    void growingAVolumeRaisesANamespaceAttributeNotice() throws Exception {
+        try (NvmeTcpTestHost admin = NvmeTcpTestHost.admin(server.port(), NQN, HOST, 0)) {
+            assertTrue(admin.setFeatures(0x0B, 1 << 8).ok());
+            ByteBuf aer = admin.sqe(0x0C, 0);
+            admin.send(admin.capsule(aer, null));
+            engine.resizeVolume(volume, 2 * VOLUME_BYTES); // no one tells the NVMe side
+            NvmeTcpPdu resp = admin.receive();
+            try {
+                assertEquals(0x02 | 0x04 << 16, resp.u32(8));
+            } finally {
+                resp.release();
+            }
+            assertEquals(1, le32(admin.getLogPage(0x04, 4096, 0).data(), 0), "NSID 1 changed");
+            assertEquals(2 * VOLUME_BYTES / 512, le64(admin.identify(0x00, 1, 0).data(), 0), "new NSZE");
+        }
+    }
+
+    @Test
     void discoveryListsThePortToAllowedHostsOnly() throws Exception {
         try (NvmeTcpTestHost d = NvmeTcpTestHost.admin(server.port(), NvmeSubsystem.DISCOVERY_NQN, HOST, 0)) {
             assertEquals(2, d.identify(0x01, 0, 0).data()[111], "a discovery controller");
