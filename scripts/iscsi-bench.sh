@@ -187,7 +187,8 @@ for spec in "${tests[@]}"; do
 done
 
 echo
-# *_cpu: the target process's CPU, % of one core; oth: CPU used by neither the target nor fio.
+# *_cpu: the target process's CPU, % of one core; oth: CPU used by neither the target nor fio (the
+# kernel's writeback of tgt's page cache shows there, 10-20% in its sequential writes).
 printf '%-28s %9s %9s %7s %4s %9s %9s %8s %4s %8s  %s\n' test tgt_IOPS tgt_MiB/s tgt_cpu oth tamp_IOPS tamp_MiB/s tamp_cpu oth tamp/tgt goal
 for r in "${rows[@]}"; do
   read -r name unit g_iops g_mib g_cpu g_oth t_iops t_mib t_cpu t_oth <<< "$r"
@@ -197,9 +198,9 @@ for r in "${rows[@]}"; do
     goal = (n ~ /read/) ? 1.0 : 0.8
     printf "%-28s %9d %9.1f %6d%% %3d%% %9d %9.1f %7d%% %3d%% %8.2f  >=%.1f %s (%s)\n", n, gi, gm, gc, go, ti, tm, tc, to,
       ratio, goal, (ratio >= goal ? "met" : "MISSED"), u }'
-  if [ "$g_oth" -gt 15 ] || [ "$t_oth" -gt 15 ]; then busy_runs=$((${busy_runs:-0} + 1)); fi
+  if [ "$g_oth" -gt 25 ] || [ "$t_oth" -gt 25 ]; then busy_runs=$((${busy_runs:-0} + 1)); fi
 done
-[ -z "${busy_runs:-}" ] || echo "WARNING: in $busy_runs test(s) other processes used >15% of a core; rerun on an idle machine"
+[ -z "${busy_runs:-}" ] || echo "WARNING: in $busy_runs test(s) other processes used >25% of a core; rerun on an idle machine"
 echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
 warn=$(grep -c -E ' (WARN|ERROR) ' "$work/serve.log" || true)
 echo "tamp serve log: $warn WARN/ERROR lines${KEEP:+ (kept in $KEEP/serve.log)}"
