@@ -18,6 +18,11 @@ import org.slf4j.LoggerFactory;
 /**
  * One open device: a {@link FileChannel} with O_DIRECT when the filesystem allows it, and
  * positional read/write loops. Positional I/O lets many threads share the channel.
+ *
+ * <p>With O_DIRECT, writes bypass the page cache but reads go through a second, buffered
+ * channel: the kernel's page cache is the controller's DRAM read cache. It never holds dirty
+ * data (nothing is written through it), a direct write invalidates the cached pages it
+ * overwrites, and every extent read is checked against its CRC32C anyway.
  */
 final class PoolDevice implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(PoolDevice.class);
@@ -32,12 +37,25 @@ final class PoolDevice implements Closeable {
 
     private final Path path;
     private final FileChannel channel;
+    /** Reads: the page-cache channel next to an O_DIRECT one, else the same channel. */
+    private final FileChannel readChannel;
     private final boolean directIo;
 
-    private PoolDevice(Path path, FileChannel channel, boolean directIo) {
+    private PoolDevice(Path path, FileChannel channel, boolean directIo) throws IOException {
         this.path = path;
         this.channel = channel;
         this.directIo = directIo;
+        FileChannel reads = channel;
+        if (directIo) {
+            try {
+                reads = FileChannel.open(path, StandardOpenOption.READ);
+                makeUninterruptible(reads);
+            } catch (IOException e) {
+                closeQuietly(channel, e);
+                throw e;
+            }
+        }
+        this.readChannel = reads;
     }
 
     /**
@@ -145,7 +163,7 @@ final class PoolDevice implements Closeable {
     }
 
     void read(ByteBuffer dst, long positionBytes) throws IOException {
-        readFully(channel, dst, positionBytes);
+        readFully(readChannel, dst, positionBytes);
     }
 
     void write(ByteBuffer src, long positionBytes) throws IOException {
@@ -178,7 +196,13 @@ final class PoolDevice implements Closeable {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        try {
+            if (readChannel != channel) {
+                readChannel.close();
+            }
+        } finally {
+            channel.close();
+        }
     }
 
     private static void closeQuietly(FileChannel channel, Exception cause) {

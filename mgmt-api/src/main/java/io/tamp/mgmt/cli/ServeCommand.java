@@ -51,6 +51,11 @@ public final class ServeCommand implements Callable<Integer> {
             defaultValue = NvmeSubsystem.DEFAULT_NQN)
     String subsystemNqn;
 
+    @Option(names = "--io-threads", paramLabel = "N", defaultValue = "32",
+            description = "threads that run volume I/O for the frontends; a read waits on its device, so "
+                    + "this bounds the reads in flight (default ${DEFAULT-VALUE})")
+    int ioThreads;
+
     @Option(names = "--target-iqn", description = "the controller's iSCSI target name (default ${DEFAULT-VALUE})",
             defaultValue = "iqn.2026-11.io.tamp:controller")
     String targetIqn;
@@ -79,7 +84,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Engine engine = Engine.open(pool.config(true));
-        ExecutorService workers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), r -> {
+        if (ioThreads < 1) {
+            throw new IllegalArgumentException("--io-threads must be at least 1");
+        }
+        ExecutorService workers = Executors.newFixedThreadPool(ioThreads, r -> {
             Thread t = new Thread(r, "tamp-io-worker");
             t.setDaemon(true);
             return t;
