@@ -98,8 +98,11 @@ class PoolIoTest {
         try (Pool pool = Pool.open(paths)) {
             assertTrue(pool.directIo(), "open fell back to buffered I/O on " + type);
             ByteBuffer misaligned = Pool.allocateAligned(2 * BLOCK).position(1).limit(1 + BLOCK);
-            assertThrows(IOException.class, () -> pool.device(1).read(misaligned, Pool.DATA_START_BYTES),
+            assertThrows(IOException.class, () -> pool.device(1).write(misaligned, Pool.DATA_START_BYTES),
                     "only a channel opened with O_DIRECT refuses a misaligned buffer");
+            ByteBuffer cached = Pool.allocateAligned(2 * BLOCK).position(1).limit(1 + BLOCK);
+            pool.device(1).read(cached, Pool.DATA_START_BYTES);
+            assertEquals(1 + BLOCK, cached.position(), "reads go through the page cache");
         }
         try (Pool pool = Pool.open(paths, false)) {
             ByteBuffer misaligned = Pool.allocateAligned(2 * BLOCK).position(1).limit(1 + BLOCK);
