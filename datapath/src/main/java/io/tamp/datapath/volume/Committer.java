@@ -33,26 +33,102 @@ final class Committer {
         return commitGroup(v, firstLba, blocks, 0, n);
     }
 
-    /** Maps blocks[from, from+n) at firstLba.. of volume v. Nothing changes unless OK is returned. */
+    /** One writer's group, waiting to be committed, possibly together with others'. */
+    private static final class Request {
+        final Volume volume;
+        final long firstLba;
+        final ReducedBlock[] blocks;
+        final int from;
+        final int n;
+        IoStatus result;
+        boolean lookup;
+
+        Request(Volume volume, long firstLba, ReducedBlock[] blocks, int from, int n) {
+            this.volume = volume;
+            this.firstLba = firstLba;
+            this.blocks = blocks;
+            this.from = from;
+            this.n = n;
+        }
+    }
+
+    /** Groups waiting for the commit lock; whoever gets it commits all of them in one batch. */
+    private final java.util.ArrayDeque<Request> waiting = new java.util.ArrayDeque<>();
+    private final List<Request> group = new ArrayList<>();
+
+    /**
+     * Maps blocks[from, from+n) at firstLba.. of volume v. Nothing changes unless OK is returned.
+     *
+     * <p>Group commit: the request joins a queue; the thread that next holds the commit lock
+     * commits every queued request in one WriteBatch (one block-map multiGet, one RocksDB write),
+     * so concurrent small writes share the fixed cost of a commit. Each request still gets its
+     * own outcome: one that does not fit is refused with NO_SPACE and changes nothing.
+     */
     IoStatus commitGroup(Volume v, long firstLba, ReducedBlock[] blocks, int from, int n) {
-        return underCommitLock(v, () -> {
-            if (!canPlace(blocks, from, n, Engine.RESERVED_SEGMENTS)) {
-                return IoStatus.NO_SPACE;
-            }
-            BatchContext ctx = engine.ctx;
-            ctx.reset();
-            try (Batch batch = store.newBatch()) {
-                long epoch = ++engine.epoch;
-                keys.clear();
-                for (int i = 0; i < n; i++) {
-                    keys.add(Keys.blockKey(v.id(), firstLba + i));
+        Request mine = new Request(v, firstLba, blocks, from, n);
+        synchronized (waiting) {
+            waiting.add(mine);
+        }
+        engine.commitLock.lock();
+        try {
+            if (mine.result == null) {
+                group.clear();
+                synchronized (waiting) {
+                    group.addAll(waiting);
+                    waiting.clear();
                 }
+                commitRequests(group);
+                group.clear();
+            }
+            return mine.result;
+        } finally {
+            engine.commitLock.unlock();
+        }
+    }
+
+    private void commitRequests(List<Request> requests) {
+        if (engine.failed()) {
+            requests.forEach(r -> r.result = IoStatus.IO_ERROR);
+            return;
+        }
+        List<Request> accepted = new ArrayList<>(requests.size());
+        long need = 0;
+        for (Request r : requests) {
+            if (r.volume.deleted) {
+                r.result = IoStatus.NO_VOLUME;
+                continue;
+            }
+            long mine = storedBytes(r.blocks, r.from, r.n);
+            if (!fits(need + mine, Engine.RESERVED_SEGMENTS)) {
+                r.result = IoStatus.NO_SPACE;
+                continue;
+            }
+            need += mine;
+            accepted.add(r);
+        }
+        if (accepted.isEmpty()) {
+            return;
+        }
+        BatchContext ctx = engine.ctx;
+        ctx.reset();
+        try (Batch batch = store.newBatch()) {
+            long epoch = ++engine.epoch;
+            keys.clear();
+            for (Request r : accepted) {
                 // nothing was ever mapped at or above the volume's high-water mark: no old entries to read
-                List<byte[]> old = firstLba >= v.highWaterLba ? java.util.Collections.nCopies(n, null)
-                        : store.multiGet(Map.BLOCKMAP, keys);
+                r.lookup = r.firstLba < r.volume.highWaterLba;
+                if (r.lookup) {
+                    for (int i = 0; i < r.n; i++) {
+                        keys.add(Keys.blockKey(r.volume.id(), r.firstLba + i));
+                    }
+                }
+            }
+            List<byte[]> old = keys.isEmpty() ? List.of() : store.multiGet(Map.BLOCKMAP, new ArrayList<>(keys));
+            int at = 0;
+            for (Request r : accepted) {
                 long mappedDelta = 0;
-                for (int i = 0; i < n; i++) {
-                    byte[] prev = old.get(i);
+                for (int i = 0; i < r.n; i++) {
+                    byte[] prev = r.lookup ? old.get(at++) : null;
                     if (prev != null) {
                         long prevExtent = BlockMapEntry.extentId(prev);
                         if (prevExtent != BlockMapEntry.ZERO) {
@@ -60,22 +136,38 @@ final class Committer {
                             mappedDelta--;
                         }
                     }
-                    ReducedBlock rb = blocks[from + i];
+                    ReducedBlock rb = r.blocks[r.from + i];
                     long extent = BlockMapEntry.ZERO;
                     if (!rb.zero) {
                         extent = dedupOrAppend(rb, batch);
                         ctx.addRef(extent, +1);
                         mappedDelta++;
                     }
-                    batch.put(Map.BLOCKMAP, keys.get(i), BlockMapEntry.encode(extent, epoch));
+                    batch.put(Map.BLOCKMAP, Keys.blockKey(r.volume.id(), r.firstLba + i),
+                            BlockMapEntry.encode(extent, epoch));
                 }
-                ctx.addMapped(v.id(), mappedDelta);
-                commit(batch);
-                v.highWaterLba = Math.max(v.highWaterLba, firstLba + n);
+                ctx.addMapped(r.volume.id(), mappedDelta);
+            }
+            commit(batch);
+            for (Request r : accepted) {
+                r.volume.highWaterLba = Math.max(r.volume.highWaterLba, r.firstLba + r.n);
+                r.result = IoStatus.OK;
             }
             engine.lastWriteNanos = System.nanoTime();
-            return IoStatus.OK;
-        });
+        } catch (IOException | RuntimeException e) {
+            engine.fail(e);
+            accepted.forEach(r -> r.result = IoStatus.IO_ERROR);
+        }
+    }
+
+    private static long storedBytes(ReducedBlock[] blocks, int from, int n) {
+        long need = 0;
+        for (int i = from; i < from + n; i++) {
+            if (!blocks[i].zero) {
+                need += blocks[i].storedLength;
+            }
+        }
+        return need;
     }
 
     /** Work on the metadata that runs under the commit lock. */
@@ -106,16 +198,6 @@ final class Committer {
     }
 
     /** Space check before anything changes: every block assumed unique, each segment may waste a tail. */
-    private boolean canPlace(ReducedBlock[] blocks, int from, int n, int reserve) {
-        long need = 0;
-        for (int i = from; i < from + n; i++) {
-            if (!blocks[i].zero) {
-                need += blocks[i].storedLength;
-            }
-        }
-        return fits(need, reserve);
-    }
-
     boolean fits(long needBytes, int reserveSegments) {
         if (needBytes == 0) {
             return true;
