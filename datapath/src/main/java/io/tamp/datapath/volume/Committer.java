@@ -40,7 +40,8 @@ final class Committer {
         final ReducedBlock[] blocks;
         final int from;
         final int n;
-        IoStatus result;
+        final Thread waiter = Thread.currentThread();
+        volatile IoStatus result;
         boolean lookup;
 
         Request(Volume volume, long firstLba, ReducedBlock[] blocks, int from, int n) {
@@ -52,37 +53,77 @@ final class Committer {
         }
     }
 
-    /** Groups waiting for the commit lock; whoever gets it commits all of them in one batch. */
+    /** Rounds a leader commits before it hands leadership on, so its own caller is not kept waiting long. */
+    private static final int LEADER_ROUNDS = 4;
+    /** Groups waiting to be committed; guarded by its own monitor, as is {@link #leaderActive}. */
     private final java.util.ArrayDeque<Request> waiting = new java.util.ArrayDeque<>();
-    private final List<Request> group = new ArrayList<>();
+    private boolean leaderActive;
 
     /**
      * Maps blocks[from, from+n) at firstLba.. of volume v. Nothing changes unless OK is returned.
      *
-     * <p>Group commit: the request joins a queue; the thread that next holds the commit lock
-     * commits every queued request in one WriteBatch (one block-map multiGet, one RocksDB write),
-     * so concurrent small writes share the fixed cost of a commit. Each request still gets its
-     * own outcome: one that does not fit is refused with NO_SPACE and changes nothing.
+     * <p>Group commit: the request joins a queue. If no thread is committing, this one becomes
+     * the leader: under the commit lock it commits every queued request in one WriteBatch (one
+     * block-map multiGet, one RocksDB write), a few rounds, then hands leadership to the next
+     * waiter. Followers park until their request is done — they never queue for the lock, so a
+     * batch of N writers costs one lock hand-off, not N. Each request keeps its own outcome: one
+     * that does not fit is refused with NO_SPACE and changes nothing.
      */
     IoStatus commitGroup(Volume v, long firstLba, ReducedBlock[] blocks, int from, int n) {
         Request mine = new Request(v, firstLba, blocks, from, n);
+        boolean lead;
         synchronized (waiting) {
             waiting.add(mine);
+            lead = !leaderActive;
+            leaderActive |= lead;
         }
+        while (true) {
+            if (lead) {
+                lead();
+                lead = false;
+            }
+            if (mine.result != null) {
+                return mine.result;
+            }
+            synchronized (waiting) {
+                if (mine.result == null && !leaderActive) {
+                    leaderActive = true;
+                    lead = true;
+                }
+            }
+            if (!lead && mine.result == null) {
+                java.util.concurrent.locks.LockSupport.park(this);
+            }
+        }
+    }
+
+    private void lead() {
+        List<Request> batch = new ArrayList<>();
         engine.commitLock.lock();
         try {
-            if (mine.result == null) {
-                group.clear();
+            for (int round = 0; round < LEADER_ROUNDS; round++) {
+                batch.clear();
                 synchronized (waiting) {
-                    group.addAll(waiting);
+                    batch.addAll(waiting);
                     waiting.clear();
                 }
-                commitRequests(group);
-                group.clear();
+                if (batch.isEmpty()) {
+                    break;
+                }
+                commitRequests(batch);
+                for (Request r : batch) {
+                    java.util.concurrent.locks.LockSupport.unpark(r.waiter);
+                }
             }
-            return mine.result;
         } finally {
             engine.commitLock.unlock();
+            synchronized (waiting) {
+                leaderActive = false;
+                Request next = waiting.peek();
+                if (next != null) {
+                    java.util.concurrent.locks.LockSupport.unpark(next.waiter); // it takes over
+                }
+            }
         }
     }
 
