@@ -56,7 +56,8 @@ final class IdentifyData {
         b.setIntLE(516, c.discovery() ? 0 : NvmeController.MAX_NSID); // NN
         b.setShortLE(520, c.discovery() ? 0 : 0x0D); // ONCS: Compare, Dataset Management, Write Zeroes
         b.setByte(524, c.discovery() ? 0 : 0x07); // VWC present; Flush of NSID FFFFFFFFh supported
-        b.setIntLE(536, 1 | 1 << 20); // SGLS: SGLs supported, offsets in SGL data blocks supported
+        // SGLS: SGLs supported; a data block may be longer than the data; offsets in data blocks
+        b.setIntLE(536, 1 | 1 << 18 | 1 << 20);
         nqn(b, 768, c.subsystemNqn());
         b.setIntLE(1792, ioCapsuleBytes / 16); // IOCCSZ
         b.setIntLE(1796, 1); // IORCSZ

@@ -568,15 +568,6 @@ public final class NvmeController {
         }
     }
 
-    /** Bytes a read or write of this entry moves (0 for other commands). */
-    static long transferBytes(Sqe sqe) {
-        return switch (sqe.opcode()) {
-            case READ, WRITE, COMPARE -> ((sqe.cdw(12) & 0xFFFF) + 1) * IdentifyData.LBA_BYTES;
-            case DATASET_MANAGEMENT -> ((sqe.cdw(10) & 0xFF) + 1) * 16;
-            default -> 0;
-        };
-    }
-
     private Completion run(int opcode, Sqe sqe, Volume v, ByteBuf data) {
         long slba = sqe.cdw(10) | sqe.cdw(11) << 32;
         long blocks = (sqe.cdw(12) & 0xFFFF) + 1;
@@ -601,7 +592,7 @@ public final class NvmeController {
                 return Completion.data(out.writerIndex(bytes));
             }
             case WRITE -> {
-                if (data == null || data.readableBytes() != bytes) {
+                if (data == null || data.readableBytes() < bytes) {
                     return Completion.error(Status.SGL_DATA_LENGTH_INVALID);
                 }
                 IoStatus s = v.write(offset, data.nioBuffer(data.readerIndex(), bytes), fua);
@@ -612,7 +603,7 @@ public final class NvmeController {
                 return Completion.error(Status.of(s));
             }
             case COMPARE -> {
-                if (data == null || data.readableBytes() != bytes) {
+                if (data == null || data.readableBytes() < bytes) {
                     return Completion.error(Status.SGL_DATA_LENGTH_INVALID);
                 }
                 byte[] medium = new byte[bytes];
@@ -634,7 +625,8 @@ public final class NvmeController {
             case DATASET_MANAGEMENT -> {
                 int ranges = (int) (sqe.cdw(10) & 0xFF) + 1;
                 boolean deallocate = (sqe.cdw(11) & 0x04) != 0;
-                if (data == null || data.readableBytes() != ranges * 16) {
+                // Linux always sends a 4 KiB buffer of ranges: a longer SGL is fine (SGLS bit 18)
+                if (data == null || data.readableBytes() < ranges * 16) {
                     return Completion.error(Status.SGL_DATA_LENGTH_INVALID);
                 }
                 int base = data.readerIndex();

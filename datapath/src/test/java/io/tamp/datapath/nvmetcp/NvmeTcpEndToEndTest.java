@@ -87,6 +87,15 @@ class NvmeTcpEndToEndTest extends NvmeTcpFixture {
             assertTrue(io.writeZeroes(1, 1000, 16, true).ok());
             assertArrayEquals(new byte[16 * 512], io.read(1, 1000, 16).data());
             assertTrue(io.deallocate(1, 8, 8).ok());
+            // Linux sends DSM with a 4 KiB buffer whatever the range count: the ranges beyond NR are ignored
+            ByteBuf dsm = io.sqe(0x09, 1);
+            dsm.setIntLE(40, 0);
+            dsm.setIntLE(44, 0x04);
+            byte[] page = new byte[4096];
+            ByteBuf ranges = Unpooled.wrappedBuffer(page).writerIndex(0);
+            ranges.writeIntLE(0).writeIntLE(8).writeLongLE(1000);
+            ranges.writeIntLE(0).writeIntLE(1 << 30).writeLongLE(1L << 40); // past NR: never looked at
+            assertTrue(io.execute(dsm, page, 0, true).ok(), "DSM with a 4 KiB range buffer");
             assertArrayEquals(new byte[4096], io.read(1, 8, 8).data());
             assertFalse(volume.isMapped(1), "the 4 KiB block at LBA 8 was deallocated");
 
