@@ -105,5 +105,10 @@ run umount /mnt/t
 run iscsiadm -m node -T "$target" -p "$portal" --logout
 
 diag
+# mke2fs ignores a failed discard and the block layer retries some errors quietly: any I/O error,
+# sense data, reset or timeout the kernel logged during the run fails the test.
+bad=$(dmesg | grep -aiE 'I/O error|Sense Key|Add\. Sense|critical (target|medium)|reset|timed out|abort|detected conn error' \
+      | grep -v -e 'reset_devices' -e 'Power-on or device reset occurred')  # the UA a new I_T nexus gets (SAM-5 6.3)
+[ -z "$bad" ] || { echo "$bad"; fail "the kernel logged errors during the run (above)"; }
 step "iSCSI mount test: PASS ($(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN{printf "%.1f", b-a}')s in the guest)"
 exit 0
