@@ -7,9 +7,9 @@
 # Usage: scripts/linux-guest/build.sh        (idempotent: returns at once when the cache is complete)
 #   TAMP_GUEST_CACHE=DIR   cache dir (default ${XDG_CACHE_HOME:-$HOME/.cache}/tamp-guest)
 #   FORCE=1                rebuild the initramfs even when the cache is complete
-# Needs root for apt-get: it installs on this host qemu-system-x86, cpio, kmod, busybox-static's
-# deps (none), open-iscsi, nvme-cli, e2fsprogs (the tools are copied from the host with ldd), and
-# downloads (does not install) the kernel package linux-image-amd64.
+# Needs root for apt-get: when missing it installs on this host qemu-system-x86, cpio, kmod,
+# open-iscsi, nvme-cli, e2fsprogs (the tools are copied from the host with their libraries, ldd), and
+# downloads (does not install) linux-image-amd64's kernel package and busybox-static.
 # Writes: $cache/vmlinuz, $cache/initramfs.cpio.gz, $cache/kver, $cache/stamp
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
