@@ -55,7 +55,7 @@ final class IdentifyData {
         b.setShortLE(514, Properties.MQES + 1); // MAXCMD
         b.setIntLE(516, c.discovery() ? 0 : NvmeController.MAX_NSID); // NN
         b.setShortLE(520, c.discovery() ? 0 : 0x0D); // ONCS: Compare, Dataset Management, Write Zeroes
-        b.setByte(524, c.discovery() ? 0 : 0x07); // VWC present; Flush of NSID FFFFFFFFh supported
+        b.setByte(525, c.discovery() ? 0 : 0x07); // VWC present; Flush of NSID FFFFFFFFh supported
         // SGLS: SGLs supported; a data block may be longer than the data; offsets in data blocks
         b.setIntLE(536, 1 | 1 << 18 | 1 << 20);
         nqn(b, 768, c.subsystemNqn());
@@ -73,7 +73,13 @@ final class IdentifyData {
         b.setLongLE(0, blocks); // NSZE
         b.setLongLE(8, blocks); // NCAP
         b.setLongLE(16, Math.min(used, blocks)); // NUSE: what is allocated, from the engine
-        b.setByte(24, 0x01 | 0x08 | 0x10); // NSFEAT: thin provisioned, NGUID never reused, NPWG.. valid
+        // NSFEAT: thin provisioned, NAWUN/NAWUPF valid, NGUID never reused, NPWG.. valid
+        b.setByte(24, 0x01 | 0x02 | 0x08 | 0x10);
+        // A write of up to 4 KiB is atomic even across a power failure (its blocks commit in one
+        // batch, copy-on-write), at any LBA: no atomic boundary (NABSN = NABSPF = 0). Linux takes
+        // min(NPWG, NAWUPF) + 1 blocks as the physical block size: 4 KiB.
+        b.setShortLE(34, PREFERRED_BLOCKS - 1); // NAWUN
+        b.setShortLE(36, PREFERRED_BLOCKS - 1); // NAWUPF
         b.setByte(25, 0); // NLBAF: one format
         b.setByte(26, 0); // FLBAS: format 0
         b.setByte(33, 0x01 | 0x08); // DLFEAT: deallocated blocks read zeros; Write Zeroes may deallocate

@@ -47,6 +47,7 @@ class NvmeTcpEndToEndTest extends NvmeTcpFixture {
             assertEquals(admin.controllerId, (ctrl[78] & 0xFF) | (ctrl[79] & 0xFF) << 8);
             assertEquals(8, ctrl[77], "MDTS 1 MiB");
             assertEquals(1, ctrl[111], "an I/O controller");
+            assertEquals(0x07, ctrl[525], "VWC: a volatile write cache, Flush of all namespaces");
             assertEquals((NvmeSubsystem.IO_IN_CAPSULE_BYTES + 64) / 16, le32(ctrl, 1792), "IOCCSZ");
             byte[] list = admin.identify(0x02, 0, 0).data();
             assertEquals(1, le32(list, 0));
@@ -54,6 +55,7 @@ class NvmeTcpEndToEndTest extends NvmeTcpFixture {
             byte[] ns = admin.identify(0x00, 1, 0).data();
             assertEquals(VOLUME_BYTES / 512, le64(ns, 0), "NSZE");
             assertEquals(1, ns[24] & 0x01, "thin provisioned");
+            assertEquals(7, ns[36], "NAWUPF: 4 KiB writes are power-fail atomic");
             assertEquals(9, ns[128 + 2], "512-byte LBAs");
             assertEquals(0x09, ns[33], "DLFEAT: deallocated reads zeros");
             byte[] ids = admin.identify(0x03, 1, 0).data();
