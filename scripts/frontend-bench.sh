@@ -7,8 +7,9 @@
 # each for $SECONDS_RUN s after $WARMUP s of warm-up, over the first $RANGE_MIB MiB, after a
 # sequential 128 KiB write pass over that range on Tamp (one volume, mapped both to an IQN and a
 # host NQN, so one pass serves both frontends) and on tgt (a 4 GiB sparse file LUN, backing store
-# rdwr, no data reduction). Write data is fresh random bytes per block (incompressible, no
-# duplicates: the worst case for Tamp's inline dedup and compression).
+# rdwr, no data reduction), then a sequential read pass on each (WARM_READ). Write data is fresh
+# random bytes per block (incompressible, no duplicates: the worst case for Tamp's inline dedup
+# and compression).
 # Goals: NVMe/TCP IOPS >= 1.3x Tamp iSCSI (QD32 rows); QD1 read p99 <= 250 us on NVMe/TCP.
 # Load generator, targets and the kernel's loopback TCP share the machine's cores: numbers only
 # compare within a run; the "oth" column is CPU used by neither the target nor the load generator
@@ -19,8 +20,9 @@
 # Usage:        scripts/frontend-bench.sh
 #   SECONDS_RUN=s (20)  WARMUP=s (5)  RANGE_MIB=n (1024)  QUEUES=n (2)  QD=n (32)  SETTLE=s (3, pause
 #   between runs)  ORDER="tgt tamp-iscsi tamp-nvme" (target order within each test)
-#   DATA=random|dedup50 (random)  TAMP=launcher (the repo's ./tamp)  KEEP=DIR keeps serve.log,
-#   tgtd.log and every BlockLoad output.
+#   DATA=random|dedup50 (random)  WARM_READ=0|1 (1: a sequential read pass over the range after
+#   the precondition, so every target starts the tests with its cache in the same state)
+#   TAMP=launcher (the repo's ./tamp)  KEEP=DIR keeps serve.log, tgtd.log and every BlockLoad output.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 TAMP="${TAMP:-$here/tamp}"
@@ -33,6 +35,7 @@ QD="${QD:-32}"
 SETTLE="${SETTLE:-3}"
 ORDER="${ORDER:-tgt tamp-iscsi tamp-nvme}"
 DATA="${DATA:-random}"
+WARM_READ="${WARM_READ:-1}"
 iqn=iqn.2026-11.io.tamp.bench:load
 hostnqn=nqn.2026-11.io.tamp.bench:load
 tgt_iqn=iqn.2026-11.io.tamp.bench:tgt
@@ -171,6 +174,13 @@ for t in tamp-nvme tgt; do
   echo "preconditioning $t: sequential 128 KiB write pass over $RANGE_MIB MiB" >&2
   res=$(run_load "$t" precondition --rw write --bs 131072 --once --range-mib "$RANGE_MIB" --queues "$QUEUES" --qd 8) || exit 1
   echo "  $(head -1 <<< "$res" | json mib_s) MiB/s" >&2
+  if [ "$WARM_READ" = 1 ]; then
+    # tgt's buffered writes leave its file in the page cache; Tamp writes O_DIRECT and reads through
+    # the page cache: without this pass whichever Tamp frontend reads first warms it for the other.
+    echo "warming $t: sequential 128 KiB read pass over $RANGE_MIB MiB" >&2
+    res=$(run_load "$t" warm --rw read --bs 131072 --once --range-mib "$RANGE_MIB" --queues "$QUEUES" --qd 8) || exit 1
+    echo "  $(head -1 <<< "$res" | json mib_s) MiB/s" >&2
+  fi
 done
 
 # name | BlockLoad args
