@@ -80,7 +80,7 @@ free_port() {
 }
 
 # --- Tamp ---
-"$TAMP" serve --data "$work/data" --devices 2 --device-gib 8 --bind 127.0.0.1 --iscsi-port 0 \
+"$TAMP" serve --data "$work/data" --devices 2 --device-gib 8 --bind 127.0.0.1 --iscsi-port 0 --nvme-port -1 \
   --volume bench:4G --map "bench:$initiator:0" > "$work/serve.log" 2>&1 &
 tamp_pid=$!
 
