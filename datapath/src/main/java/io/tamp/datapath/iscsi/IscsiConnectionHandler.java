@@ -233,7 +233,7 @@ public final class IscsiConnectionHandler extends ChannelInboundHandlerAdapter {
         encoder.setHeaderDigest(session.headerDigest());
         encoder.setDataDigest(session.dataDigest());
         encoder.setMaxSendDataSegmentLength(session.initiatorMaxRecvDataSegment());
-        commands = new ScsiCommandFlow(config, target, session, this);
+        commands = new ScsiCommandFlow(config, target, session, this, sessions);
         if (!session.discovery()) {
             IscsiConnectionHandler reinstated = sessions.register(session.initiatorPort(), this);
             if (reinstated != null) {

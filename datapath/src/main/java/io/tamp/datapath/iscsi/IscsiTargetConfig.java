@@ -27,13 +27,15 @@ import java.util.regex.Pattern;
  * @param mutualChapSecret         the target's secret for mutual CHAP, or null
  * @param allowedInitiators        InitiatorNames admitted to normal sessions; empty admits all
  * @param nopInIntervalMs          idle time before a NOP-In ping; 0 disables pings
+ * @param maxBufferedWriteBytes    write data the portal holds for commands not yet executed, over
+ *                                 all sessions; a write that would pass it ends in TASK SET FULL
  */
 public record IscsiTargetConfig(String targetName, int targetPortalGroupTag,
                                 int maxRecvDataSegmentBytes, int maxBurstBytes, int firstBurstBytes,
                                 int commandWindow, int maxTransferBytes,
                                 Map<String, String> chapSecrets, String mutualChapName,
                                 String mutualChapSecret, Set<String> allowedInitiators,
-                                long nopInIntervalMs) {
+                                long nopInIntervalMs, long maxBufferedWriteBytes) {
 
     public static final String DEFAULT_TARGET_NAME = "iqn.2026-11.io.tamp:controller";
     public static final int DEFAULT_MAX_RECV_DATA_SEGMENT_BYTES = 262_144;
@@ -42,6 +44,7 @@ public record IscsiTargetConfig(String targetName, int targetPortalGroupTag,
     public static final int DEFAULT_COMMAND_WINDOW = 128;
     /** The MAXIMUM TRANSFER LENGTH the SCSI layer reports (65536 blocks): larger writes end in CHECK CONDITION. */
     public static final int DEFAULT_MAX_TRANSFER_BYTES = 32 << 20;
+    public static final long DEFAULT_MAX_BUFFERED_WRITE_BYTES = 256L << 20;
     public static final long DEFAULT_NOP_IN_INTERVAL_MS = 0;
     /** RFC 7143 §12.1.3: CHAP secrets shorter than 12 bytes are refused. */
     public static final int MIN_CHAP_SECRET_BYTES = 12;
@@ -82,6 +85,7 @@ public record IscsiTargetConfig(String targetName, int targetPortalGroupTag,
         private String mutualChapSecret;
         private Set<String> allowedInitiators = Set.of();
         private long nopInIntervalMs = DEFAULT_NOP_IN_INTERVAL_MS;
+        private long maxBufferedWriteBytes = DEFAULT_MAX_BUFFERED_WRITE_BYTES;
 
         public Builder targetName(String name) {
             this.targetName = name;
@@ -135,6 +139,11 @@ public record IscsiTargetConfig(String targetName, int targetPortalGroupTag,
             return this;
         }
 
+        public Builder maxBufferedWriteBytes(long bytes) {
+            this.maxBufferedWriteBytes = bytes;
+            return this;
+        }
+
         public Builder nopInIntervalMs(long ms) {
             this.nopInIntervalMs = ms;
             return this;
@@ -158,6 +167,8 @@ public record IscsiTargetConfig(String targetName, int targetPortalGroupTag,
             require(maxTransferBytes >= maxBurstBytes,
                     "maxTransferBytes " + maxTransferBytes + " < maxBurstBytes");
             require(nopInIntervalMs >= 0, "nopInIntervalMs " + nopInIntervalMs + " < 0");
+            require(maxBufferedWriteBytes >= maxTransferBytes,
+                    "maxBufferedWriteBytes " + maxBufferedWriteBytes + " < maxTransferBytes");
             chapSecrets.forEach((user, secret) -> {
                 require(user != null && !user.isEmpty(), "empty CHAP user name");
                 checkSecret("CHAP secret of " + user, secret);
@@ -174,7 +185,7 @@ public record IscsiTargetConfig(String targetName, int targetPortalGroupTag,
             }
             return new IscsiTargetConfig(targetName, targetPortalGroupTag, maxRecvDataSegmentBytes,
                     maxBurstBytes, firstBurstBytes, commandWindow, maxTransferBytes, chapSecrets,
-                    mutualChapName, mutualChapSecret, allowedInitiators, nopInIntervalMs);
+                    mutualChapName, mutualChapSecret, allowedInitiators, nopInIntervalMs, maxBufferedWriteBytes);
         }
 
         private static void checkSecret(String what, String secret) {

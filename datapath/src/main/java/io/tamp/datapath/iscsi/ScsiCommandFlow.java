@@ -30,11 +30,13 @@ final class ScsiCommandFlow {
     private final ScsiTarget target;
     private final SessionParameters session;
     private final IscsiConnectionHandler connection;
+    private final Sessions sessions;
     private final Map<Integer, ScsiTask> tasks = new HashMap<>();
     private int nextTransferTag = 1;
 
     ScsiCommandFlow(IscsiTargetConfig config, ScsiTarget target, SessionParameters session,
-            IscsiConnectionHandler connection) {
+            IscsiConnectionHandler connection, Sessions sessions) {
+        this.sessions = sessions;
         this.config = config;
         this.target = target;
         this.session = session;
@@ -82,7 +84,15 @@ final class ScsiCommandFlow {
             // unsolicited data the initiator already sends is read and dropped, then SBC-3's
             // INVALID FIELD IN CDB ends the command.
             task.discard = true;
+            task.refusalStatus = ScsiResponse.CHECK_CONDITION;
+            task.refusal = Sense.INVALID_FIELD_IN_CDB.bytes();
+        } else if (!sessions.reserveWriteBuffer(expectedBytes, config.maxBufferedWriteBytes())) {
+            // The portal already holds as much write data as it may: TASK SET FULL, which
+            // initiators answer by retrying later with fewer commands in flight (SAM-5 5.3.3).
+            task.discard = true;
+            task.refusalStatus = ScsiResponse.TASK_SET_FULL;
         } else {
+            task.reservedBytes = expectedBytes;
             task.dataOut = ctx.alloc().buffer(expectedBytes, expectedBytes);
             task.dataOut.writerIndex(expectedBytes);
             task.dataOut.setBytes(0, immediate, immediate.readerIndex(), immediate.readableBytes());
@@ -144,7 +154,7 @@ final class ScsiCommandFlow {
         }
         if (task.discard) {
             tasks.remove(task.initiatorTaskTag);
-            sendResponse(ctx, task, 0, ScsiResponse.CHECK_CONDITION, Sense.INVALID_FIELD_IN_CDB.bytes(), 0, 0);
+            sendResponse(ctx, task, 0, task.refusalStatus, task.refusal, 0, 0);
             ctx.flush();
             return;
         }
@@ -179,7 +189,7 @@ final class ScsiCommandFlow {
 
     private void failWrite(ChannelHandlerContext ctx, ScsiTask task) {
         tasks.remove(task.initiatorTaskTag);
-        task.releaseData();
+        release(task);
         sendResponse(ctx, task, 0, ScsiResponse.CHECK_CONDITION, Sense.PROTOCOL_SERVICE_CRC_ERROR.bytes(), 0, 0);
         ctx.flush();
     }
@@ -214,7 +224,17 @@ final class ScsiCommandFlow {
         });
     }
 
+    /** Drops the task's write data, if it still holds any, and gives back its share of the write buffer. */
+    private void release(ScsiTask task) {
+        task.releaseData();
+        if (task.reservedBytes > 0) {
+            sessions.releaseWriteBuffer(task.reservedBytes);
+            task.reservedBytes = 0;
+        }
+    }
+
     private void complete(ChannelHandlerContext ctx, ScsiTask task, ScsiResponse response, Throwable failure) {
+        release(task); // the target has released the data it was given
         if (task.state == ScsiTask.State.ABORTED || !ctx.channel().isActive()) {
             // An aborted task gets no SCSI Response (RFC 7143 §11.5.1): the TMF answer covers it.
             if (response != null && response.dataIn() != null) {
@@ -286,7 +306,7 @@ final class ScsiCommandFlow {
         ScsiTask task = tasks.remove(initiatorTaskTag);
         if (task != null) {
             task.state = ScsiTask.State.ABORTED;
-            task.releaseData();
+            release(task);
         }
         return task != null;
     }

@@ -22,8 +22,16 @@ final class ScsiTask {
     /** The write data, {@link #expectedBytes} long; null for reads or once handed over. */
     ByteBuf dataOut;
     int receivedBytes;
-    /** A write over the transfer limit: its unsolicited data is dropped and it ends in CHECK CONDITION. */
+    /**
+     * A write refused before any buffer was allocated (over the transfer limit, or the portal's
+     * write buffer is full): its unsolicited data is dropped and it ends in {@link #refusal}.
+     */
     boolean discard;
+    /** SAM status and sense (or null) a discarded write ends with. */
+    int refusalStatus;
+    byte[] refusal;
+    /** Bytes of the portal's write buffer this task holds. */
+    long reservedBytes;
     /** Unsolicited Data-Out (TTT 0xffffffff) may still arrive. */
     boolean unsolicitedOpen;
     int unsolicitedLimitBytes;

@@ -215,6 +215,44 @@ class ScsiCommandFlowTest {
     }
 
     @Test
+    void writesPastThePortalsWriteBufferEndInTaskSetFullUntilRoomFreesUp() throws Exception {
+        IscsiTargetConfig small = IscsiTargetConfig.builder().maxBurstBytes(16384).firstBurstBytes(8192).maxTransferBytes(65536)
+                .maxBufferedWriteBytes(65536).build();
+        try (TestInitiator ini = new TestInitiator(small, disk)) {
+            ini.loginNone(operational(true));
+            int bytes = 80 * BLOCK; // 40 KiB: one fits in the 64 KiB write buffer, two do not
+            byte[] a = pattern(bytes, 21);
+            IscsiPdu first = command(ini, rw10(0x2a, 0, 80), false, true, bytes, Unpooled.EMPTY_BUFFER, true);
+            int itt = first.bhs().initiatorTaskTag();
+            ini.send(first); // holds 40 KiB while it waits for its R2T data
+            ini.send(command(ini, rw10(0x2a, 200, 80), false, true, bytes, Unpooled.EMPTY_BUFFER, true));
+            List<IscsiPdu> pdus = ini.receive();
+            assertEquals(2, pdus.size(), pdus.toString());
+            IscsiPdu r2t = pdus.get(0);
+            IscsiPdu full = pdus.get(1);
+            assertEquals(IscsiOpcode.R2T, r2t.opcode());
+            assertEquals(IscsiOpcode.SCSI_RESPONSE, full.opcode(), "no R2T for the second: no room for its data");
+            assertEquals(ScsiResponse.TASK_SET_FULL, full.bhs().status());
+            int ttt = r2t.bhs().targetTransferTag();
+            int length = r2t.bhs().desiredDataTransferLength();
+            pdus.forEach(IscsiPdu::release);
+            int sn = 0;
+            for (int o = 0; o < length; o += 4096) {
+                ini.send(dataOut(itt, ttt, sn++, o, a, o, 4096, o + 4096 == length));
+            }
+            IscsiPdu done = answerR2Ts(ini, a, 4096, new int[] {1});
+            assertEquals(ScsiResponse.GOOD, done.bhs().status());
+            done.release();
+            // its share is back: the same write again is accepted
+            ini.send(command(ini, rw10(0x2a, 200, 80), false, true, bytes, Unpooled.EMPTY_BUFFER, true));
+            IscsiPdu again = answerR2Ts(ini, a, 4096, new int[] {0});
+            assertEquals(ScsiResponse.GOOD, again.bhs().status());
+            again.release();
+            assertArrayEquals(a, Arrays.copyOfRange(disk.bytes(), 200 * BLOCK, 200 * BLOCK + bytes));
+        }
+    }
+
+    @Test
     void dataOutWithAWrongDataSnIsRejectedAndItsWriteFails() throws Exception {
         for (int[] sns : new int[][] {{0, 0}, {0, 27}, {1, 0}, {0, -1}}) {
             disk.bytes()[0] = 0;
