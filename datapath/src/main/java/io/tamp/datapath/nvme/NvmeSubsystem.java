@@ -44,6 +44,10 @@ public final class NvmeSubsystem implements AutoCloseable {
     private final Map<InetSocketAddress, Integer> ports = new ConcurrentHashMap<>();
     private final AtomicLong discoveryGeneration = new AtomicLong(1);
     private final ScheduledExecutorService timer;
+    /** Write data held for commands still gathering it (R2T), over every queue; bounded. */
+    public static final long DEFAULT_MAX_BUFFERED_WRITE_BYTES = 256L << 20;
+    private final AtomicLong bufferedWriteBytes = new AtomicLong();
+    private volatile long maxBufferedWriteBytes = DEFAULT_MAX_BUFFERED_WRITE_BYTES;
     private int nextId = 1;
     private long ticks;
 
@@ -115,6 +119,28 @@ public final class NvmeSubsystem implements AutoCloseable {
     /** Volume grown or otherwise changed under its hosts: each affected controller queues a notice. */
     public void namespacesChanged() {
         controllers.values().forEach(NvmeController::namespacesMayHaveChanged);
+    }
+
+    /** Reserves room for a write's data; false (and nothing reserved) when the subsystem holds enough. */
+    public boolean reserveWriteBuffer(long bytes) {
+        while (true) {
+            long now = bufferedWriteBytes.get();
+            if (now + bytes > maxBufferedWriteBytes && now > 0) { // one write may always start
+                return false;
+            }
+            if (bufferedWriteBytes.compareAndSet(now, now + bytes)) {
+                return true;
+            }
+        }
+    }
+
+    /** How much write data may wait for its R2Ts at once (default 256 MiB); a write past it waits for room. */
+    public void maxBufferedWriteBytes(long bytes) {
+        this.maxBufferedWriteBytes = bytes;
+    }
+
+    public void releaseWriteBuffer(long bytes) {
+        bufferedWriteBytes.addAndGet(-bytes);
     }
 
     public boolean admits(String hostNqn) {

@@ -42,6 +42,9 @@ public final class NvmeTcpConnectionHandler extends ChannelInboundHandlerAdapter
     private boolean closing;
     private NvmeQueue queue;
     private final Map<Integer, Pending> pending = new HashMap<>();
+    /** Writes waiting for room in the subsystem's write buffer before their first R2T, in order. */
+    private final java.util.ArrayDeque<Pending> deferred = new java.util.ArrayDeque<>();
+    private boolean retryScheduled;
     private int nextTransferTag = 1;
 
     /** A command between its capsule and its response. */
@@ -54,6 +57,8 @@ public final class NvmeTcpConnectionHandler extends ChannelInboundHandlerAdapter
         int r2tTag = -1;
         int r2tEnd;
         boolean failed;
+        /** Bytes of the subsystem's write buffer this command holds. */
+        long reserved;
 
         Pending(Sqe sqe) {
             this.sqe = sqe;
@@ -124,8 +129,13 @@ public final class NvmeTcpConnectionHandler extends ChannelInboundHandlerAdapter
                 p.data.release();
                 p.data = null;
             }
+            if (p.reserved > 0) {
+                subsystem.releaseWriteBuffer(p.reserved);
+                p.reserved = 0;
+            }
         });
         pending.clear();
+        deferred.clear();
         if (queue != null && queue.qid() == 0) {
             queue.controller().failAdminQueueGone();
         }
@@ -232,9 +242,8 @@ public final class NvmeTcpConnectionHandler extends ChannelInboundHandlerAdapter
                 p.received = p.expected;
                 execute(ctx, p);
             } else {
-                p.data = ctx.alloc().buffer(p.expected, p.expected);
-                p.data.writerIndex(p.expected);
-                solicit(ctx, p);
+                deferred.add(p);
+                startDeferred(ctx);
             }
             return;
         }
@@ -253,6 +262,49 @@ public final class NvmeTcpConnectionHandler extends ChannelInboundHandlerAdapter
 
     private long maxTransfer() {
         return 1 << 20; // MDTS: 2^8 × 4 KiB
+    }
+
+    /**
+     * Gives waiting writes their buffers, in order, while the subsystem has room, and solicits
+     * their data. What cannot start now is retried shortly: room may free up on another queue.
+     * Nothing is refused: the host just sees its first R2T later.
+     */
+    private void startDeferred(ChannelHandlerContext ctx) {
+        while (!deferred.isEmpty()) {
+            Pending p = deferred.peek();
+            if (pending.get(p.cid) != p) {
+                deferred.poll();
+                continue;
+            }
+            if (!subsystem.reserveWriteBuffer(p.expected)) {
+                if (!retryScheduled) {
+                    retryScheduled = true;
+                    ctx.executor().schedule(() -> {
+                        retryScheduled = false;
+                        if (ctx.channel().isActive()) {
+                            startDeferred(ctx);
+                        }
+                    }, 1, java.util.concurrent.TimeUnit.MILLISECONDS);
+                }
+                return;
+            }
+            deferred.poll();
+            p.reserved = p.expected;
+            p.data = ctx.alloc().buffer(p.expected, p.expected);
+            p.data.writerIndex(p.expected);
+            solicit(ctx, p);
+        }
+    }
+
+    /** Gives back the command's share of the write buffer (once). */
+    private void releaseReservation(ChannelHandlerContext ctx, Pending p) {
+        if (p.reserved > 0) {
+            subsystem.releaseWriteBuffer(p.reserved);
+            p.reserved = 0;
+            if (!deferred.isEmpty()) {
+                startDeferred(ctx);
+            }
+        }
     }
 
     /** One R2T for the next MAXH2CDATA of the transfer. */
@@ -436,6 +488,7 @@ public final class NvmeTcpConnectionHandler extends ChannelInboundHandlerAdapter
             if (collapse) {
                 queue.consume();
                 ctx.flush();
+                releaseReservation(ctx, p);
                 return;
             }
         }
@@ -469,5 +522,6 @@ public final class NvmeTcpConnectionHandler extends ChannelInboundHandlerAdapter
         resp.u32(8, c.dw0()).u32(12, c.dw1()).u16(16, sqhd).u16(18, queue != null ? queue.qid() : 0)
                 .u16(20, p.cid).u16(22, c.status() << 1);
         ctx.writeAndFlush(resp);
+        releaseReservation(ctx, p); // after the response: a write waiting for room is solicited next
     }
 }

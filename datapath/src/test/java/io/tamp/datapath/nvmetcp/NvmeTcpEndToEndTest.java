@@ -115,6 +115,57 @@ class NvmeTcpEndToEndTest extends NvmeTcpFixture {
     }
 
     @Test
+    void aWritePastTheWriteBufferWaitsForItsR2TUntilRoomFreesUp() throws Exception {
+        subsystem.maxBufferedWriteBytes(300 * 1024);
+        try (NvmeTcpTestHost admin = NvmeTcpTestHost.admin(server.port(), NQN, HOST, 0);
+                NvmeTcpTestHost io = NvmeTcpTestHost.io(server.port(), 1, admin.controllerId, NQN, HOST, false, false)) {
+            byte[] a = pattern(256 * 1024, 31);
+            byte[] b = pattern(256 * 1024, 32);
+            int[] cids = new int[2];
+            long[] lbas = {0, 4096};
+            for (int i = 0; i < 2; i++) {
+                ByteBuf s = io.sqe(0x01, 1);
+                s.setLongLE(40, lbas[i]);
+                s.setIntLE(48, 511);
+                NvmeTcpTestHost.sgl(s, 0x5A, 256 * 1024);
+                cids[i] = s.getUnsignedShortLE(2);
+                io.send(io.capsule(s, null));
+            }
+            // Only the first gets an R2T: 2 x 256 KiB does not fit in 300 KiB. Answer every R2T
+            // as it comes; the second write's first R2T comes only once the first has completed.
+            int responses = 0;
+            boolean firstDone = false;
+            while (responses < 2) {
+                NvmeTcpPdu p = io.receive();
+                try {
+                    if (p.type() == PduType.R2T) {
+                        int cid = p.u16(8);
+                        if (cid == cids[1]) {
+                            assertTrue(firstDone, "the second write was solicited before there was room");
+                        }
+                        byte[] data = cid == cids[0] ? a : b;
+                        int offset = (int) p.u32(12);
+                        int length = (int) p.u32(16);
+                        NvmeTcpPdu d = NvmeTcpPdu.create(UnpooledByteBufAllocator.DEFAULT, PduType.H2C_DATA,
+                                Unpooled.wrappedBuffer(data, offset, length));
+                        d.u16(8, cid).u16(10, p.u16(10)).u32(12, offset).u32(16, length).flags(PduType.FLAG_LAST_PDU);
+                        io.send(d);
+                    } else {
+                        assertEquals(PduType.CAPSULE_RESP, p.type());
+                        assertEquals(0, p.u16(22) >>> 1, "status");
+                        firstDone |= p.u16(20) == cids[0];
+                        responses++;
+                    }
+                } finally {
+                    p.release();
+                }
+            }
+            assertArrayEquals(a, io.read(1, 0, 512).data());
+            assertArrayEquals(b, io.read(1, 4096, 512).data());
+        }
+    }
+
+    @Test
     void successFlagReplacesTheResponseWhenSqFlowControlIsOff() throws Exception {
         try (NvmeTcpTestHost admin = NvmeTcpTestHost.admin(server.port(), NQN, HOST, 0);
                 NvmeTcpTestHost io = NvmeTcpTestHost.io(server.port(), 1, admin.controllerId, NQN, HOST, true, true)) {
@@ -285,11 +336,16 @@ class NvmeTcpEndToEndTest extends NvmeTcpFixture {
                 assertEquals(PduType.R2T, r2t.type());
                 int ttag = r2t.u16(10);
                 r2t.release();
-                NvmeTcpPdu d = NvmeTcpPdu.create(UnpooledByteBufAllocator.DEFAULT, PduType.H2C_DATA,
-                        Unpooled.wrappedBuffer(new byte[NvmeTcpConnectionHandler.MAX_H2C_DATA + 4096]));
-                d.u16(8, cid).u16(10, ttag).u32(12, 0).u32(16, NvmeTcpConnectionHandler.MAX_H2C_DATA + 4096);
-                d.flags(PduType.FLAG_LAST_PDU);
-                h.send(d);
+                // Only the 24-byte header goes out: the controller must refuse from it alone, before
+                // any of the oversized data arrives (and it closes, so sending the data would EPIPE).
+                int dataBytes = NvmeTcpConnectionHandler.MAX_H2C_DATA + 4096;
+                ByteBuf header = Unpooled.buffer(24).writeZero(24);
+                header.setByte(0, 0x06).setByte(1, PduType.FLAG_LAST_PDU).setByte(2, 24).setByte(3, 24);
+                header.setIntLE(4, 24 + dataBytes).setShortLE(8, cid).setShortLE(10, ttag).setIntLE(12, 0)
+                        .setIntLE(16, dataBytes);
+                byte[] raw = new byte[24];
+                header.getBytes(0, raw);
+                h.sendRaw(raw);
                 assertEquals(0x05, h.terminationStatus());
             }
             assertArrayEquals(new byte[4096], Arrays.copyOf(io.read(1, 0, 8).data(), 4096),
