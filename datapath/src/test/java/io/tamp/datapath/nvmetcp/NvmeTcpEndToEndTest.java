@@ -166,6 +166,21 @@ class NvmeTcpEndToEndTest extends NvmeTcpFixture {
     }
 
     @Test
+    void completionsReportTheSubmissionQueueHead() throws Exception {
+        try (NvmeTcpTestHost admin = NvmeTcpTestHost.admin(server.port(), NQN, HOST, 0);
+                NvmeTcpTestHost io = NvmeTcpTestHost.io(server.port(), 1, admin.controllerId, NQN, HOST, false, false)) {
+            // The I/O queue has 64 entries (SQSIZE 63); Connect consumed one. SQHD counts every
+            // entry the controller has taken, wrapping at the queue size.
+            int previous = io.flush(1).sqhd();
+            for (int i = 0; i < 70; i++) {
+                int sqhd = io.flush(1).sqhd();
+                assertEquals((previous + 1) % 64, sqhd, "command " + i);
+                previous = sqhd;
+            }
+        }
+    }
+
+    @Test
     void successFlagReplacesTheResponseWhenSqFlowControlIsOff() throws Exception {
         try (NvmeTcpTestHost admin = NvmeTcpTestHost.admin(server.port(), NQN, HOST, 0);
                 NvmeTcpTestHost io = NvmeTcpTestHost.io(server.port(), 1, admin.controllerId, NQN, HOST, true, true)) {
