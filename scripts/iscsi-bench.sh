@@ -46,19 +46,15 @@ tgt_iqn=iqn.2026-11.io.tamp.bench:tgt
 command -v tgtd >/dev/null && command -v tgtadm >/dev/null || { echo "needs tgt (tgtd, tgtadm)" >&2; exit 2; }
 
 work="$(mktemp -d)"
+# shellcheck source=scripts/bench-lib.sh
+. "$here/scripts/bench-lib.sh"
 tamp_pid=""
 tgt_pid=""
 tgt_ctl=""
 cleanup() {
   set +e
   if [ -n "$tgt_pid" ]; then
-    # tgtd ignores SIGTERM while it has targets: take them down through its control port first.
-    tgtadm -C "$tgt_ctl" --op update --mode sys --name State --value offline >/dev/null 2>&1
-    tgtadm -C "$tgt_ctl" --lld iscsi --op delete --mode target --tid 1 --force >/dev/null 2>&1
-    tgtadm -C "$tgt_ctl" --op delete --mode system >/dev/null 2>&1
-    for _ in $(seq 1 20); do kill -0 "$tgt_pid" 2>/dev/null || break; sleep 0.25; done
-    kill -TERM "$tgt_pid" 2>/dev/null; sleep 0.5; kill -KILL "$tgt_pid" 2>/dev/null
-    wait "$tgt_pid" 2>/dev/null
+    stop_tgt
   fi
   if [ -n "$tamp_pid" ]; then
     kill -TERM "$tamp_pid" 2>/dev/null
@@ -69,15 +65,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A TCP port nothing on this machine listens on.
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$(( (RANDOM % 30000) + 20000 ))
-    [ -z "$(ss -Htln "sport = :$p" 2>/dev/null)" ] && { echo "$p"; return 0; }
-  done
-  return 1
-}
 
 # --- Tamp ---
 "$TAMP" serve --data "$work/data" --devices 2 --device-gib 8 --bind 127.0.0.1 --iscsi-port 0 --nvme-port -1 \
@@ -85,22 +72,7 @@ free_port() {
 tamp_pid=$!
 
 # --- tgt: its own control port (so a system tgtd is left alone), a free portal port ---
-for _ in $(seq 1 50); do
-  tgt_ctl=$(( (RANDOM % 22000) + 10000 ))   # tgtd takes at most 32767
-  tgtadm -C "$tgt_ctl" --op show --mode sys >/dev/null 2>&1 || break   # nobody answers there
-done
-tgt_port=$(free_port)
-truncate -s 4G "$work/tgt.img"
-tgtd -f -C "$tgt_ctl" --iscsi "portal=127.0.0.1:$tgt_port" > "$work/tgtd.log" 2>&1 &
-tgt_pid=$!
-for _ in $(seq 1 40); do
-  tgtadm -C "$tgt_ctl" --op show --mode sys >/dev/null 2>&1 && break
-  kill -0 "$tgt_pid" 2>/dev/null || { cat "$work/tgtd.log" >&2; exit 1; }
-  sleep 0.25
-done
-tgtadm -C "$tgt_ctl" --lld iscsi --op new --mode target --tid 1 -T "$tgt_iqn"
-tgtadm -C "$tgt_ctl" --lld iscsi --op new --mode logicalunit --tid 1 --lun 1 -b "$work/tgt.img"
-tgtadm -C "$tgt_ctl" --lld iscsi --op bind --mode target --tid 1 -I ALL
+start_tgt "$tgt_iqn"
 [ -n "$(ss -Htln "sport = :$tgt_port")" ] || { echo "tgtd is not listening on $tgt_port" >&2; cat "$work/tgtd.log" >&2; exit 1; }
 
 for _ in $(seq 1 120); do
@@ -118,11 +90,6 @@ url() { printf 'iscsi\\://127.0.0.1\\:%s/%s/%s' "$1" "${2//:/\\:}" "$3"; }
 url_tgt=$(url "$tgt_port" "$tgt_iqn" 1)
 url_tamp=$(url "$tamp_port" "$tamp_iqn" 0)
 
-# CPU time (clock ticks, user+system, all threads) a process has used so far.
-ticks() { awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
-# CPU time (clock ticks) the machine spent in processes so far: user, nice, system, steal; irq and
-# softirq time (loopback TCP is mostly softirq) is charged to no process, so it is left out.
-busy() { awk '$1=="cpu" {print $2 + $3 + $4 + $9}' /proc/stat; }
 hz=$(getconf CLK_TCK)
 
 # run_fio TARGET NAME fio-args...: one job against TARGET (tgt or tamp); prints

@@ -58,7 +58,7 @@ public final class IscsiConnectionHandler extends ChannelInboundHandlerAdapter {
     private boolean closing;
 
     public IscsiConnectionHandler(IscsiTargetConfig config, ScsiTarget target, SecureRandom random) {
-        this(config, target, new Sessions(), random);
+        this(config, target, new Sessions(config.maxBufferedWriteBytes()), random);
     }
 
     /** @param sessions the portal group's live sessions, shared by its connections */

@@ -1,7 +1,7 @@
 package io.tamp.datapath.iscsi;
 
 import io.netty.buffer.ByteBuf;
-import java.nio.ByteBuffer;
+import io.tamp.datapath.frontend.Crc32c;
 import java.util.zip.CRC32C;
 
 /**
@@ -25,18 +25,7 @@ final class IscsiDigest {
     }
 
     void update(ByteBuf buf, int index, int length) {
-        if (length == 0) {
-            return;
-        }
-        if (buf.hasArray()) {
-            crc.update(buf.array(), buf.arrayOffset() + index, length);
-        } else if (buf.nioBufferCount() == 1) {
-            crc.update(buf.nioBuffer(index, length));
-        } else {
-            for (ByteBuffer b : buf.nioBuffers(index, length)) {
-                crc.update(b);
-            }
-        }
+        Crc32c.update(crc, buf, index, length);
     }
 
     void update(ByteBuf readable) {

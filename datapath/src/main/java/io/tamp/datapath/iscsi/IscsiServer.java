@@ -27,7 +27,7 @@ public final class IscsiServer implements AutoCloseable {
     public static IscsiServer start(InetSocketAddress address, IscsiTargetConfig config, ScsiTarget target,
             int workerThreads) throws InterruptedException {
         SecureRandom random = new SecureRandom();
-        Sessions sessions = new Sessions();
+        Sessions sessions = new Sessions(config.maxBufferedWriteBytes());
         return new IscsiServer(TcpListener.start(address, workerThreads, p -> {
             if (config.nopInIntervalMs() > 0) {
                 p.addLast(new IdleStateHandler(config.nopInIntervalMs(), 0, 0, TimeUnit.MILLISECONDS));

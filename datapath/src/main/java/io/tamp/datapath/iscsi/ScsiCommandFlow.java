@@ -86,7 +86,7 @@ final class ScsiCommandFlow {
             task.discard = true;
             task.refusalStatus = ScsiResponse.CHECK_CONDITION;
             task.refusal = Sense.INVALID_FIELD_IN_CDB.bytes();
-        } else if (!sessions.reserveWriteBuffer(expectedBytes, config.maxBufferedWriteBytes())) {
+        } else if (!sessions.writes.tryReserve(expectedBytes)) {
             // The portal already holds as much write data as it may: TASK SET FULL, which
             // initiators answer by retrying later with fewer commands in flight (SAM-5 5.3.3).
             task.discard = true;
@@ -228,7 +228,7 @@ final class ScsiCommandFlow {
     private void release(ScsiTask task) {
         task.releaseData();
         if (task.reservedBytes > 0) {
-            sessions.releaseWriteBuffer(task.reservedBytes);
+            sessions.writes.release(task.reservedBytes);
             task.reservedBytes = 0;
         }
     }

@@ -1,5 +1,6 @@
 package io.tamp.datapath.iscsi;
 
+import io.tamp.datapath.frontend.WriteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,28 +15,15 @@ final class Sessions {
     private final Map<String, IscsiConnectionHandler> live = new ConcurrentHashMap<>();
     private final AtomicInteger tsihs = new AtomicInteger();
     /** Write data buffered for commands that have not reached the SCSI target yet, all sessions. */
-    private final java.util.concurrent.atomic.AtomicLong bufferedWriteBytes = new java.util.concurrent.atomic.AtomicLong();
+    final WriteBuffer writes;
+
+    Sessions(long maxBufferedWriteBytes) {
+        this.writes = new WriteBuffer(maxBufferedWriteBytes);
+    }
 
     /** TSIH 0 is reserved for "new session" (RFC 7143 §11.12.6); wraps within 1..65535. */
     int nextTsih() {
         return tsihs.updateAndGet(t -> t >= 0xffff ? 1 : t + 1);
-    }
-
-    /** Reserves room for a write's data; false when that would pass {@code limit}. */
-    boolean reserveWriteBuffer(long bytes, long limit) {
-        while (true) {
-            long now = bufferedWriteBytes.get();
-            if (now + bytes > limit) {
-                return false;
-            }
-            if (bufferedWriteBytes.compareAndSet(now, now + bytes)) {
-                return true;
-            }
-        }
-    }
-
-    void releaseWriteBuffer(long bytes) {
-        bufferedWriteBytes.addAndGet(-bytes);
     }
 
     /** Makes {@code handler} the session of {@code initiatorPort}; returns the session it replaces, or null. */

@@ -3,6 +3,7 @@ package io.tamp.datapath.nvme;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.tamp.datapath.frontend.LunMap;
+import io.tamp.datapath.frontend.WriteBuffer;
 import io.tamp.datapath.volume.IoStatus;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +32,8 @@ public final class NvmeSubsystem implements AutoCloseable {
     /** In-capsule data the I/O queues accept (IOCCSZ); admin and discovery queues take 8 KiB. */
     public static final int IO_IN_CAPSULE_BYTES = 16384;
     public static final int ADMIN_IN_CAPSULE_BYTES = 8192;
+    /** The most data one command moves (MDTS in Identify Controller). */
+    public static final int MAX_TRANSFER_BYTES = IdentifyData.MAX_TRANSFER_BYTES;
     static final int CONNECT_DATA_BYTES = 1024;
     private static final int MIN_ADMIN_QUEUE_ENTRIES = 32;
 
@@ -46,8 +49,7 @@ public final class NvmeSubsystem implements AutoCloseable {
     private final ScheduledExecutorService timer;
     /** Write data held for commands still gathering it (R2T), over every queue; bounded. */
     public static final long DEFAULT_MAX_BUFFERED_WRITE_BYTES = 256L << 20;
-    private final AtomicLong bufferedWriteBytes = new AtomicLong();
-    private volatile long maxBufferedWriteBytes = DEFAULT_MAX_BUFFERED_WRITE_BYTES;
+    private final WriteBuffer writes = new WriteBuffer(DEFAULT_MAX_BUFFERED_WRITE_BYTES);
     private int nextId = 1;
     private long ticks;
 
@@ -121,26 +123,9 @@ public final class NvmeSubsystem implements AutoCloseable {
         controllers.values().forEach(NvmeController::namespacesMayHaveChanged);
     }
 
-    /** Reserves room for a write's data; false (and nothing reserved) when the subsystem holds enough. */
-    public boolean reserveWriteBuffer(long bytes) {
-        while (true) {
-            long now = bufferedWriteBytes.get();
-            if (now + bytes > maxBufferedWriteBytes && now > 0) { // one write may always start
-                return false;
-            }
-            if (bufferedWriteBytes.compareAndSet(now, now + bytes)) {
-                return true;
-            }
-        }
-    }
-
-    /** How much write data may wait for its R2Ts at once (default 256 MiB); a write past it waits for room. */
-    public void maxBufferedWriteBytes(long bytes) {
-        this.maxBufferedWriteBytes = bytes;
-    }
-
-    public void releaseWriteBuffer(long bytes) {
-        bufferedWriteBytes.addAndGet(-bytes);
+    /** Write data held for R2T writes across every queue; a write that does not fit waits for room. */
+    public WriteBuffer writeBuffer() {
+        return writes;
     }
 
     public boolean admits(String hostNqn) {

@@ -130,7 +130,7 @@ public final class NvmeTcpConnectionHandler extends ChannelInboundHandlerAdapter
                 p.data = null;
             }
             if (p.reserved > 0) {
-                subsystem.releaseWriteBuffer(p.reserved);
+                subsystem.writeBuffer().release(p.reserved);
                 p.reserved = 0;
             }
         });
@@ -221,7 +221,7 @@ public final class NvmeTcpConnectionHandler extends ChannelInboundHandlerAdapter
             return;
         }
         if (sqe.hostToController() && sglLength > 0) {
-            long limit = sgl == Sqe.SGL_IN_CAPSULE ? inCapsule.readableBytes() : maxTransfer();
+            long limit = sgl == Sqe.SGL_IN_CAPSULE ? inCapsule.readableBytes() : NvmeSubsystem.MAX_TRANSFER_BYTES;
             if (sgl != Sqe.SGL_IN_CAPSULE && sgl != Sqe.SGL_TRANSPORT) {
                 respond(ctx, p, Completion.error(Status.SGL_TYPE_INVALID));
                 return;
@@ -251,17 +251,13 @@ public final class NvmeTcpConnectionHandler extends ChannelInboundHandlerAdapter
             respond(ctx, p, Completion.error(Status.SGL_DATA_LENGTH_INVALID));
             return;
         }
-        if (sqe.controllerToHost() && sglLength > 0 && (sgl != Sqe.SGL_TRANSPORT || sglLength > maxTransfer())) {
+        if (sqe.controllerToHost() && sglLength > 0 && (sgl != Sqe.SGL_TRANSPORT || sglLength > NvmeSubsystem.MAX_TRANSFER_BYTES)) {
             respond(ctx, p, Completion.error(sgl != Sqe.SGL_TRANSPORT ? Status.SGL_TYPE_INVALID : Status.INVALID_FIELD));
             return;
         }
         p.expected = (int) sglLength;
         pending.put(p.cid, p);
         execute(ctx, p);
-    }
-
-    private long maxTransfer() {
-        return 1 << 20; // MDTS: 2^8 × 4 KiB
     }
 
     /**
@@ -276,7 +272,7 @@ public final class NvmeTcpConnectionHandler extends ChannelInboundHandlerAdapter
                 deferred.poll();
                 continue;
             }
-            if (!subsystem.reserveWriteBuffer(p.expected)) {
+            if (!subsystem.writeBuffer().tryReserve(p.expected)) {
                 if (!retryScheduled) {
                     retryScheduled = true;
                     ctx.executor().schedule(() -> {
@@ -299,7 +295,7 @@ public final class NvmeTcpConnectionHandler extends ChannelInboundHandlerAdapter
     /** Gives back the command's share of the write buffer (once). */
     private void releaseReservation(ChannelHandlerContext ctx, Pending p) {
         if (p.reserved > 0) {
-            subsystem.releaseWriteBuffer(p.reserved);
+            subsystem.writeBuffer().release(p.reserved);
             p.reserved = 0;
             if (!deferred.isEmpty()) {
                 startDeferred(ctx);
@@ -346,7 +342,15 @@ public final class NvmeTcpConnectionHandler extends ChannelInboundHandlerAdapter
         if (!p.failed) {
             p.data.setBytes((int) offset, pdu.data(), pdu.data().readerIndex(), (int) length);
         }
-        p.received += (int) length;
+        advance(ctx, p, (int) length, last);
+    }
+
+    /**
+     * {@code length} more bytes of p's transfer arrived (stored, or lost to a digest error): at the
+     * end of an R2T, solicit the next, or run the command, or fail it if any of its data was lost.
+     */
+    private void advance(ChannelHandlerContext ctx, Pending p, int length, boolean last) {
+        p.received += length;
         if (!last) {
             return;
         }
@@ -383,18 +387,7 @@ public final class NvmeTcpConnectionHandler extends ChannelInboundHandlerAdapter
                 long length = h.getUnsignedIntLE(base + 16);
                 boolean last = (h.getUnsignedByte(base + 1) & PduType.FLAG_LAST_PDU) != 0;
                 if (offset == p.received && p.r2tTag >= 0) {
-                    p.received += (int) length;
-                    if (last) {
-                        p.r2tTag = -1;
-                        if (p.received < p.expected) {
-                            solicit(ctx, p);
-                        } else {
-                            pending.remove(p.cid);
-                            p.data.release();
-                            p.data = null;
-                            respond(ctx, p, Completion.error(Status.TRANSIENT_TRANSPORT_ERROR));
-                        }
-                    }
+                    advance(ctx, p, (int) length, last);
                 }
             }
         }

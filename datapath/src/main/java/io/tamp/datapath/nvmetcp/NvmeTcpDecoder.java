@@ -3,6 +3,7 @@ package io.tamp.datapath.nvmetcp;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.tamp.datapath.frontend.Crc32c;
 import java.util.List;
 import java.util.zip.CRC32C;
 
@@ -145,15 +146,7 @@ public final class NvmeTcpDecoder extends ByteToMessageDecoder {
     }
 
     private int crc(ByteBuf buf, int index, int length) {
-        crc.reset();
-        if (buf.nioBufferCount() == 1) {
-            crc.update(buf.nioBuffer(index, length));
-        } else {
-            for (java.nio.ByteBuffer b : buf.nioBuffers(index, length)) {
-                crc.update(b);
-            }
-        }
-        return (int) crc.getValue();
+        return Crc32c.of(crc, buf, index, length);
     }
 
     private void fail(List<Object> out, ByteBuf in, int fes, long fei, String reason) {
@@ -164,20 +157,5 @@ public final class NvmeTcpDecoder extends ByteToMessageDecoder {
         failed = true;
         in.skipBytes(in.readableBytes());
         out.add(new NvmeTcpDecodeError(fes, fei, header, reason));
-    }
-
-    /** NVMe/TCP digests are CRC32C, stored little endian. */
-    static int crc32c(ByteBuf buf, int index, int length) {
-        CRC32C c = new CRC32C();
-        if (length > 0) {
-            if (buf.nioBufferCount() == 1) {
-                c.update(buf.nioBuffer(index, length));
-            } else {
-                for (java.nio.ByteBuffer b : buf.nioBuffers(index, length)) {
-                    c.update(b);
-                }
-            }
-        }
-        return (int) c.getValue();
     }
 }

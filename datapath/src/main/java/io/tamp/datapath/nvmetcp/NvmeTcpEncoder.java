@@ -4,7 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageEncoder;
+import io.tamp.datapath.frontend.Crc32c;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /**
  * Writes {@link NvmeTcpPdu}s: fills FLAGS (digest bits), PDO and PLEN into the common header,
@@ -13,6 +15,7 @@ import java.util.List;
  * data and digests.
  */
 public final class NvmeTcpEncoder extends MessageToMessageEncoder<NvmeTcpPdu> {
+    private final CRC32C crc = new CRC32C();
     private boolean headerDigest;
     private boolean dataDigest;
     private int dataAlignment = 1;
@@ -54,7 +57,7 @@ public final class NvmeTcpEncoder extends MessageToMessageEncoder<NvmeTcpPdu> {
         ByteBuf head = ctx.alloc().buffer(headerBytes + pad);
         head.writeBytes(header, header.readerIndex(), hlen);
         if (hd) {
-            head.writeIntLE(NvmeTcpDecoder.crc32c(header, header.readerIndex(), hlen));
+            head.writeIntLE(Crc32c.of(crc, header, header.readerIndex(), hlen));
         }
         head.writeZero(pad);
         wire.addComponent(true, head);
@@ -62,7 +65,7 @@ public final class NvmeTcpEncoder extends MessageToMessageEncoder<NvmeTcpPdu> {
             wire.addComponent(true, data.retain());
             if (dd) {
                 ByteBuf digest = ctx.alloc().buffer(PduType.DIGEST_BYTES);
-                digest.writeIntLE(NvmeTcpDecoder.crc32c(data, data.readerIndex(), dataBytes));
+                digest.writeIntLE(Crc32c.of(crc, data, data.readerIndex(), dataBytes));
                 wire.addComponent(true, digest);
             }
         }

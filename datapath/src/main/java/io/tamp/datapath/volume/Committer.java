@@ -22,6 +22,8 @@ final class Committer {
     private final Engine engine;
     private final MetadataStore store;
     private final List<byte[]> keys = new ArrayList<>();
+    /** The keys of {@link #keys} whose old entries must be read (below a volume's high-water mark). */
+    private final List<byte[]> lookupKeys = new ArrayList<>();
 
     Committer(Engine engine) {
         this.engine = engine;
@@ -155,20 +157,24 @@ final class Committer {
         try (Batch batch = store.newBatch()) {
             long epoch = ++engine.epoch;
             keys.clear();
+            lookupKeys.clear();
             for (Request r : accepted) {
                 // nothing was ever mapped at or above the volume's high-water mark: no old entries to read
                 r.lookup = r.firstLba < r.volume.highWaterLba;
-                if (r.lookup) {
-                    for (int i = 0; i < r.n; i++) {
-                        keys.add(Keys.blockKey(r.volume.id(), r.firstLba + i));
+                for (int i = 0; i < r.n; i++) {
+                    byte[] key = Keys.blockKey(r.volume.id(), r.firstLba + i);
+                    keys.add(key);
+                    if (r.lookup) {
+                        lookupKeys.add(key);
                     }
                 }
             }
-            List<byte[]> old = keys.isEmpty() ? List.of() : store.multiGet(Map.BLOCKMAP, new ArrayList<>(keys));
+            List<byte[]> old = lookupKeys.isEmpty() ? List.of() : store.multiGet(Map.BLOCKMAP, lookupKeys);
             int at = 0;
+            int k = 0;
             for (Request r : accepted) {
                 long mappedDelta = 0;
-                for (int i = 0; i < r.n; i++) {
+                for (int i = 0; i < r.n; i++, k++) {
                     byte[] prev = r.lookup ? old.get(at++) : null;
                     if (prev != null) {
                         long prevExtent = BlockMapEntry.extentId(prev);
@@ -184,8 +190,7 @@ final class Committer {
                         ctx.addRef(extent, +1);
                         mappedDelta++;
                     }
-                    batch.put(Map.BLOCKMAP, Keys.blockKey(r.volume.id(), r.firstLba + i),
-                            BlockMapEntry.encode(extent, epoch));
+                    batch.put(Map.BLOCKMAP, keys.get(k), BlockMapEntry.encode(extent, epoch));
                 }
                 ctx.addMapped(r.volume.id(), mappedDelta);
             }

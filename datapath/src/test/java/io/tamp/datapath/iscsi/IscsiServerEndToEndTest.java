@@ -3,11 +3,10 @@ package io.tamp.datapath.iscsi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tamp.datapath.frontend.Tools;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,11 +37,6 @@ class IscsiServerEndToEndTest {
         return server.port();
     }
 
-    private static void assumeTool(String tool) {
-        assertTrue(Files.isExecutable(Path.of("/usr/bin", tool)),
-                tool + " not installed: apt-get install libiscsi-bin (.ci/run does)");
-    }
-
     /** Runs a tool, returns exit code and combined output; kills it after the timeout. */
     private static Result run(String... command) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(command));
@@ -63,8 +57,8 @@ class IscsiServerEndToEndTest {
 
     @Test
     void inquiryAndReadCapacity() throws Exception {
-        assumeTool("iscsi-inq");
-        assumeTool("iscsi-readcapacity16");
+        Tools.require("libiscsi-bin", "iscsi-inq");
+        Tools.require("libiscsi-bin", "iscsi-readcapacity16");
         int port = start(IscsiTargetConfig.builder().build());
         String url = "iscsi://127.0.0.1:" + port + "/" + IQN + "/0";
 
@@ -85,7 +79,7 @@ class IscsiServerEndToEndTest {
 
     @Test
     void discoveryListsTheTarget() throws Exception {
-        assumeTool("iscsi-ls");
+        Tools.require("libiscsi-bin", "iscsi-ls");
         int port = start(IscsiTargetConfig.builder().build());
         Result ls = run("iscsi-ls", "-i", INITIATOR, "-s", "iscsi://127.0.0.1:" + port);
         assertEquals(0, ls.exit(), ls.output());
@@ -96,7 +90,7 @@ class IscsiServerEndToEndTest {
 
     @Test
     void chapLogin() throws Exception {
-        assumeTool("iscsi-inq");
+        Tools.require("libiscsi-bin", "iscsi-inq");
         int port = start(IscsiTargetConfig.builder().chap(Map.of("alice", "alice-secret-123")).build());
         String good = "iscsi://alice%25alice-secret-123@127.0.0.1:" + port + "/" + IQN + "/0";
         Result ok = run("iscsi-inq", "-i", INITIATOR, good.replace("%25", "%"));

@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
-import io.netty.channel.embedded.EmbeddedChannel;
+import io.tamp.datapath.frontend.SocketPipe;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 
@@ -20,24 +17,18 @@ import java.net.SocketTimeoutException;
  * while another session carries on.
  */
 final class SocketInitiator implements AutoCloseable {
-    final Socket socket;
-    private final OutputStream out;
-    private final InputStream in;
     private final IscsiPduEncoder encoder = new IscsiPduEncoder();
     private final IscsiPduDecoder decoder = new IscsiPduDecoder();
-    private final EmbeddedChannel encoding = new EmbeddedChannel(encoder);
-    private final EmbeddedChannel decoding = new EmbeddedChannel(decoder);
+    private final SocketPipe pipe;
+    final Socket socket;
     private final long isid;
     int cmdSn = 1;
     int expStatSn;
     private int itt = 0x10;
 
     SocketInitiator(int port, long isid) throws IOException {
-        socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-        socket.setSoTimeout(10_000);
-        out = socket.getOutputStream();
-        in = socket.getInputStream();
+        pipe = new SocketPipe(port, encoder, decoder);
+        socket = pipe.socket;
         this.isid = isid;
     }
 
@@ -46,39 +37,20 @@ final class SocketInitiator implements AutoCloseable {
     }
 
     void send(IscsiPdu pdu) throws IOException {
-        encoding.writeOutbound(pdu);
-        ByteBuf b;
-        while ((b = encoding.readOutbound()) != null) {
-            byte[] bytes = new byte[b.readableBytes()];
-            b.readBytes(bytes);
-            b.release();
-            out.write(bytes);
-        }
-        out.flush();
+        pipe.send(pdu);
     }
 
     void sendRaw(byte[] bytes) throws IOException {
-        out.write(bytes);
-        out.flush();
+        pipe.sendRaw(bytes);
     }
 
     /** The next PDU from the target; null when the target closed the connection. */
     IscsiPdu receive() throws IOException {
-        while (true) {
-            Object pdu = decoding.readInbound();
-            if (pdu instanceof IscsiPdu p) {
-                if (p.opcode() != IscsiOpcode.SCSI_DATA_IN || p.bhs().statusFlag()) {
-                    expStatSn = p.bhs().statSn() + 1;
-                }
-                return p;
-            }
-            byte[] chunk = new byte[65536];
-            int n = in.read(chunk);
-            if (n < 0) {
-                return null;
-            }
-            decoding.writeInbound(Unpooled.wrappedBuffer(chunk, 0, n));
+        IscsiPdu p = (IscsiPdu) pipe.receive();
+        if (p != null && (p.opcode() != IscsiOpcode.SCSI_DATA_IN || p.bhs().statusFlag())) {
+            expStatSn = p.bhs().statSn() + 1;
         }
+        return p;
     }
 
     /** True when the target closes the connection within the socket timeout (PDUs before that are dropped). */
@@ -207,12 +179,6 @@ final class SocketInitiator implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        socket.close();
-        encoding.finishAndReleaseAll();
-        Object o;
-        while ((o = decoding.readInbound()) != null) {
-            ((IscsiPdu) o).release();
-        }
-        decoding.finishAndReleaseAll();
+        pipe.close();
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import io.tamp.datapath.frontend.Crc32c;
 import io.tamp.datapath.nvme.NvmeSubsystem;
 import io.tamp.datapath.nvme.Status;
 import io.tamp.datapath.nvmetcp.NvmeTcpTestHost.Result;
@@ -116,7 +117,7 @@ class NvmeTcpEndToEndTest extends NvmeTcpFixture {
 
     @Test
     void aWritePastTheWriteBufferWaitsForItsR2TUntilRoomFreesUp() throws Exception {
-        subsystem.maxBufferedWriteBytes(300 * 1024);
+        subsystem.writeBuffer().limit(300 * 1024);
         try (NvmeTcpTestHost admin = NvmeTcpTestHost.admin(server.port(), NQN, HOST, 0);
                 NvmeTcpTestHost io = NvmeTcpTestHost.io(server.port(), 1, admin.controllerId, NQN, HOST, false, false)) {
             byte[] a = pattern(256 * 1024, 31);
@@ -390,7 +391,7 @@ class NvmeTcpEndToEndTest extends NvmeTcpFixture {
             s.release();
             ByteBuf wire = Unpooled.buffer(plen);
             wire.writeBytes(header);
-            wire.writeIntLE(NvmeTcpDecoder.crc32c(Unpooled.wrappedBuffer(header), 0, 72));
+            wire.writeIntLE(Crc32c.of(Unpooled.wrappedBuffer(header), 0, 72));
             wire.writeBytes(data);
             wire.writeIntLE(0x12345678); // wrong data digest
             byte[] bytes = new byte[plen];

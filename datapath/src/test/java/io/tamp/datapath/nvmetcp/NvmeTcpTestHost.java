@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
-import io.netty.channel.embedded.EmbeddedChannel;
+import io.tamp.datapath.frontend.Crc32c;
+import io.tamp.datapath.frontend.SocketPipe;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -25,10 +23,7 @@ final class NvmeTcpTestHost implements AutoCloseable {
     static final int ADMIN_ENTRIES = 32;
 
     final Socket socket;
-    private final OutputStream out;
-    private final InputStream in;
-    private final EmbeddedChannel encoding;
-    private final EmbeddedChannel decoding;
+    private final SocketPipe pipe;
     private final NvmeTcpEncoder encoder = new NvmeTcpEncoder();
     private final HostDecoder decoder = new HostDecoder();
     private int cid = 1;
@@ -46,14 +41,8 @@ final class NvmeTcpTestHost implements AutoCloseable {
     }
 
     NvmeTcpTestHost(int port) throws IOException {
-        socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-        socket.setSoTimeout(10_000);
-        socket.setTcpNoDelay(true);
-        out = socket.getOutputStream();
-        in = socket.getInputStream();
-        encoding = new EmbeddedChannel(encoder);
-        decoding = new EmbeddedChannel(decoder);
+        pipe = new SocketPipe(port, encoder, decoder);
+        socket = pipe.socket;
     }
 
     /** Parses what the controller sends: frames by PLEN, checks digests it was told about. */
@@ -78,14 +67,14 @@ final class NvmeTcpTestHost implements AutoCloseable {
             boolean hdPresent = (flags & PduType.FLAG_HDGSTF) != 0;
             boolean ddPresent = (flags & PduType.FLAG_DDGSTF) != 0;
             if (hdPresent) {
-                assertEquals(buf.getIntLE(start + hlen), NvmeTcpDecoder.crc32c(buf, start, hlen), "header digest");
+                assertEquals(buf.getIntLE(start + hlen), Crc32c.of(buf, start, hlen), "header digest");
             }
             ByteBuf header = buf.retainedSlice(start, hlen);
             ByteBuf data = null;
             if (pdo > 0 && plen > pdo) {
                 int n = (int) (plen - pdo - (ddPresent ? 4 : 0));
                 if (ddPresent) {
-                    assertEquals(buf.getIntLE(start + pdo + n), NvmeTcpDecoder.crc32c(buf, start + pdo, n), "data digest");
+                    assertEquals(buf.getIntLE(start + pdo + n), Crc32c.of(buf, start + pdo, n), "data digest");
                 }
                 data = buf.retainedSlice(start + pdo, n);
             } else if (type == PduType.C2H_TERM_REQ && plen > hlen) {
@@ -97,36 +86,16 @@ final class NvmeTcpTestHost implements AutoCloseable {
     }
 
     void send(NvmeTcpPdu pdu) throws IOException {
-        encoding.writeOutbound(pdu);
-        ByteBuf b;
-        while ((b = encoding.readOutbound()) != null) {
-            byte[] bytes = new byte[b.readableBytes()];
-            b.readBytes(bytes);
-            b.release();
-            out.write(bytes);
-        }
-        out.flush();
+        pipe.send(pdu);
     }
 
     void sendRaw(byte[] bytes) throws IOException {
-        out.write(bytes);
-        out.flush();
+        pipe.sendRaw(bytes);
     }
 
     /** The next PDU; null when the controller closed the connection. */
     NvmeTcpPdu receive() throws IOException {
-        while (true) {
-            Object o = decoding.readInbound();
-            if (o instanceof NvmeTcpPdu p) {
-                return p;
-            }
-            byte[] chunk = new byte[65536];
-            int n = in.read(chunk);
-            if (n < 0) {
-                return null;
-            }
-            decoding.writeInbound(Unpooled.wrappedBuffer(chunk, 0, n));
-        }
+        return (NvmeTcpPdu) pipe.receive();
     }
 
     /** Drains until the controller closes; returns the C2HTermReq's FES if one came first, else -1. */
@@ -394,12 +363,6 @@ final class NvmeTcpTestHost implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        socket.close();
-        encoding.finishAndReleaseAll();
-        Object o;
-        while ((o = decoding.readInbound()) != null) {
-            ((NvmeTcpPdu) o).release();
-        }
-        decoding.finishAndReleaseAll();
+        pipe.close();
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tamp.datapath.frontend.Tools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class NvmeTcpWireTest extends NvmeTcpFixture {
     @Test
     void wiresharkFindsNothingMalformed() throws Exception {
-        requireTool("tshark");
+        Tools.require("tshark", "tshark");
         Path pcap = dir.resolve("nvme.pcap");
         int port = server.port();
         Process capture = new ProcessBuilder("tshark", "-i", "lo", "-f", "tcp port " + port, "-w", pcap.toString())
@@ -104,11 +105,4 @@ class NvmeTcpWireTest extends NvmeTcpFixture {
         throw new AssertionError("tshark did not start capturing");
     }
 
-    static void requireTool(String tool) {
-        boolean found = false;
-        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-            found |= !d.isEmpty() && Files.isExecutable(Path.of(d, tool));
-        }
-        assertTrue(found, tool + " is not installed: apt-get install tshark (.ci/run does)");
-    }
 }

@@ -1,9 +1,15 @@
 package io.tamp.perf.load;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.tamp.datapath.iscsi.IscsiTextException;
+import io.tamp.datapath.iscsi.TextParameters;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -49,19 +55,29 @@ final class IscsiLoadQueue extends LoadQueue {
         lun[1] = (byte) lunNumber;
     }
 
-    private static byte[] text(Map<String, String> kv) {
-        StringBuilder sb = new StringBuilder();
-        kv.forEach((k, v) -> sb.append(k).append('=').append(v).append('\0'));
-        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    /** Login key=value text, encoded as the target's own codec encodes it. */
+    private static byte[] text(Map<String, String> kv) throws IOException {
+        try {
+            TextParameters t = new TextParameters();
+            for (Map.Entry<String, String> e : kv.entrySet()) {
+                t.add(e.getKey(), e.getValue());
+            }
+            ByteBuf b = Unpooled.buffer(t.encodedLength());
+            t.writeTo(b);
+            return ByteBufUtil.getBytes(b);
+        } catch (IscsiTextException e) {
+            throw new IOException("login text: " + e.getMessage(), e);
+        }
     }
 
-    private static Map<String, String> parse(byte[] b, int n) {
+    private static Map<String, String> parse(byte[] b, int n) throws IOException {
         Map<String, String> m = new LinkedHashMap<>();
-        for (String kv : new String(b, 0, n, StandardCharsets.UTF_8).split("\0")) {
-            int eq = kv.indexOf('=');
-            if (eq > 0) {
-                m.put(kv.substring(0, eq), kv.substring(eq + 1));
+        try {
+            for (TextParameters.Entry e : TextParameters.parse(Arrays.copyOf(b, n))) {
+                m.put(e.key(), e.value());
             }
+        } catch (IscsiTextException e) {
+            throw new IOException("login response text: " + e.getMessage(), e);
         }
         return m;
     }
