@@ -270,9 +270,7 @@ public final class Engine implements Closeable {
     /** Creates a thin volume of sizeBytes (a positive multiple of 512). */
     public Volume createVolume(String name, long sizeBytes) {
         checkOpen();
-        if (name == null || name.isBlank() || name.length() > 255 || name.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("volume name must be 1..255 printable characters");
-        }
+        checkName(name);
         if (sizeBytes <= 0 || sizeBytes % Reducer.SECTOR_BYTES != 0 || sizeBytes > MAX_VOLUME_BYTES) {
             throw new IllegalArgumentException("volume size must be a positive multiple of 512 up to 2^50 bytes, got "
                     + sizeBytes);
@@ -326,6 +324,44 @@ public final class Engine implements Closeable {
         }
     }
 
+    /** Renames a volume; refused when another volume has the name. */
+    public void renameVolume(Volume v, String newName) {
+        checkName(newName);
+        commitLock.lock();
+        try {
+            if (v.deleted) {
+                throw new IllegalStateException("volume " + v.name() + " is deleted");
+            }
+            if (newName.equals(v.name())) {
+                return;
+            }
+            if (byName.containsKey(newName)) {
+                throw new IllegalArgumentException("volume '" + newName + "' already exists");
+            }
+            VolumeRecord r = v.record().withName(newName);
+            try (Batch b = store.newBatch()) {
+                commitCatalog(b.put(Map.VOLUMES, Keys.u64(v.id()), r.encode()));
+            }
+            byName.remove(v.name(), v);
+            v.setRecord(r);
+            byName.put(newName, v);
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    private static void checkName(String name) {
+        if (name == null || name.isBlank() || name.length() > 255 || name.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("volume name must be 1..255 printable characters");
+        }
+    }
+
+    /** The live volume with this id, or null. */
+    public Volume volume(long id) {
+        Volume v = byId.get(id);
+        return v == null || v.deleted ? null : v;
+    }
+
     /**
      * Deletes a volume. Metadata-only in the foreground: the volume disappears at once and the
      * background drain releases its blocks at a bounded rate.
@@ -377,6 +413,45 @@ public final class Engine implements Closeable {
                 byte[] key = attributeKey(v.id(), name);
                 commitCatalog(value == null ? b.delete(Map.META, key) : b.put(Map.META, key, value));
             }
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- controller records
+
+    private static final String CONTROLLER_PREFIX = "ctl.";
+
+    /**
+     * The controller's own durable records under a key prefix (the management API keeps hosts,
+     * mappings and users here), sorted by key, prefix stripped.
+     */
+    public java.util.SortedMap<String, byte[]> controllerRecords(String prefix) {
+        checkOpen();
+        byte[] p = (CONTROLLER_PREFIX + prefix).getBytes(StandardCharsets.UTF_8);
+        java.util.TreeMap<String, byte[]> out = new java.util.TreeMap<>();
+        try (RocksIterator it = store.iterator(Map.META)) {
+            for (it.seek(p); it.isValid() && startsWith(it.key(), p); it.next()) {
+                out.put(new String(it.key(), StandardCharsets.UTF_8).substring(CONTROLLER_PREFIX.length()), it.value());
+            }
+        }
+        return out;
+    }
+
+    /** Puts (or, for a null value, removes) controller records in one atomic, durable commit. */
+    public void putControllerRecords(java.util.Map<String, byte[]> changes) {
+        checkOpen();
+        commitLock.lock();
+        try (Batch b = store.newBatch()) {
+            for (var e : changes.entrySet()) {
+                byte[] key = (CONTROLLER_PREFIX + e.getKey()).getBytes(StandardCharsets.UTF_8);
+                if (e.getValue() == null) {
+                    b.delete(Map.META, key);
+                } else {
+                    b.put(Map.META, key, e.getValue());
+                }
+            }
+            commitCatalog(b);
         } finally {
             commitLock.unlock();
         }

@@ -91,6 +91,49 @@ class EngineTest {
     }
 
     @Test
+    void renameIsDurableAndRefusesATakenName() throws Exception {
+        long id;
+        try (Engine e = open()) {
+            Volume v = e.createVolume("a", 1 << 20);
+            e.createVolume("b", 1 << 20);
+            id = v.id();
+            assertThrows(IllegalArgumentException.class, () -> e.renameVolume(v, "b"));
+            assertThrows(IllegalArgumentException.class, () -> e.renameVolume(v, " "));
+            e.renameVolume(v, "c");
+            assertNull(e.volume("a"));
+            assertEquals(v, e.volume("c"));
+            assertEquals(v, e.volume(id));
+        }
+        try (Engine e = open()) {
+            assertNull(e.volume("a"));
+            assertEquals(id, e.volume("c").id());
+            e.deleteVolume(e.volume("c"));
+            assertNull(e.volume(id), "a deleted volume is not found by id");
+        }
+    }
+
+    @Test
+    void controllerRecordsAreDurableAndAtomic() throws Exception {
+        try (Engine e = open()) {
+            java.util.Map<String, byte[]> m = new java.util.LinkedHashMap<>();
+            m.put("host.1", new byte[] {1});
+            m.put("host.2", new byte[] {2});
+            m.put("user.admin", new byte[] {3});
+            e.putControllerRecords(m);
+        }
+        try (Engine e = open()) {
+            var hosts = e.controllerRecords("host.");
+            assertEquals(java.util.List.of("host.1", "host.2"), java.util.List.copyOf(hosts.keySet()));
+            assertArrayEquals(new byte[] {2}, hosts.get("host.2"));
+            java.util.Map<String, byte[]> m = new java.util.HashMap<>();
+            m.put("host.1", null);
+            e.putControllerRecords(m);
+            assertEquals(java.util.List.of("host.2"), java.util.List.copyOf(e.controllerRecords("host.").keySet()));
+            assertEquals(1, e.controllerRecords("user.").size());
+        }
+    }
+
+    @Test
     void duplicateBlocksAreStoredOnce() throws Exception {
         byte[] data = compressibleBlocks(2, 16);
         try (Engine e = open()) {

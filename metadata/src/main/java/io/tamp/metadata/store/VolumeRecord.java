@@ -55,6 +55,10 @@ public record VolumeRecord(long id, String name, long sizeBytes, long createdMil
         return new VolumeRecord(id, name, sizeBytes, createdMillis, serial, s);
     }
 
+    public VolumeRecord withName(String newName) {
+        return new VolumeRecord(id, newName, sizeBytes, createdMillis, serial, state);
+    }
+
     public VolumeRecord withSize(long newSize) {
         return new VolumeRecord(id, name, newSize, createdMillis, serial, state);
     }
