@@ -19,6 +19,7 @@ import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Snapshot;
 import org.rocksdb.UInt64AddOperator;
 import org.rocksdb.WALRecoveryMode;
 import org.rocksdb.WriteOptions;
@@ -136,15 +137,49 @@ public final class MetadataStore implements Closeable {
 
     /** Batched point reads; the result list has one entry (possibly null) per key. */
     public List<byte[]> multiGet(Map m, List<byte[]> keys) {
+        return multiGet(readOptions, m, keys);
+    }
+
+    private List<byte[]> multiGet(ReadOptions options, Map m, List<byte[]> keys) {
         List<ColumnFamilyHandle> cfs = new ArrayList<>(keys.size());
         ColumnFamilyHandle h = cf(m);
         for (int i = 0; i < keys.size(); i++) {
             cfs.add(h);
         }
         try {
-            return db.multiGetAsList(readOptions, cfs, keys);
+            return db.multiGetAsList(options, cfs, keys);
         } catch (RocksDBException e) {
             throw new MetadataIoException("read of " + m + " failed", e);
+        }
+    }
+
+    /**
+     * A read-only view of every map as it is now (a RocksDB snapshot): long scans read a consistent
+     * state without holding the engine's commit lock. Close it promptly; it pins old versions.
+     */
+    public View view() {
+        return new View();
+    }
+
+    /** See {@link #view()}. */
+    public final class View implements AutoCloseable {
+        private final Snapshot snapshot = db.getSnapshot();
+        private final ReadOptions options = new ReadOptions().setSnapshot(snapshot);
+
+        private View() {}
+
+        public RocksIterator iterator(Map m) {
+            return db.newIterator(cf(m), options);
+        }
+
+        public List<byte[]> multiGet(Map m, List<byte[]> keys) {
+            return MetadataStore.this.multiGet(options, m, keys);
+        }
+
+        @Override
+        public void close() {
+            options.close();
+            db.releaseSnapshot(snapshot);
         }
     }
 

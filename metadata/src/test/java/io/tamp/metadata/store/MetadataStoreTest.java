@@ -34,6 +34,29 @@ class MetadataStoreTest {
     }
 
     @Test
+    void aViewKeepsReadingTheStateItWasOpenedOn() throws Exception {
+        try (MetadataStore s = MetadataStore.open(dir, () -> { })) {
+            try (Batch b = s.newBatch()) {
+                s.commit(b.put(Map.BLOCKMAP, Keys.blockKey(1, 0), new byte[] {1}).add(Map.REFCOUNTS, Keys.u64(9), 4));
+            }
+            try (MetadataStore.View view = s.view()) {
+                try (Batch b = s.newBatch()) {
+                    s.commit(b.put(Map.BLOCKMAP, Keys.blockKey(1, 1), new byte[] {2}).add(Map.REFCOUNTS, Keys.u64(9), 1));
+                }
+                int entries = 0;
+                try (org.rocksdb.RocksIterator it = view.iterator(Map.BLOCKMAP)) {
+                    for (it.seekToFirst(); it.isValid(); it.next()) {
+                        entries++;
+                    }
+                }
+                assertEquals(1, entries, "the entry committed after the view was opened is not seen");
+                assertEquals(4, Keys.getLe64(view.multiGet(Map.REFCOUNTS, java.util.List.of(Keys.u64(9))).get(0)));
+                assertEquals(5, s.counter(Map.REFCOUNTS, Keys.u64(9)));
+            }
+        }
+    }
+
+    @Test
     void addOnANonCounterMapIsRefused() throws Exception {
         try (MetadataStore s = MetadataStore.open(dir, () -> { }); Batch b = s.newBatch()) {
             assertThrows(IllegalArgumentException.class, () -> b.add(Map.EXTENTS, Keys.u64(1), 1));
