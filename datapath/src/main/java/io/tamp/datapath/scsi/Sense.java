@@ -53,6 +53,7 @@ public record Sense(int key, int asc, int ascq) {
     public static final Sense UNRECOVERED_READ_ERROR = new Sense(MEDIUM_ERROR_KEY, 0x11, 0x00);
     public static final Sense MISCOMPARE_DURING_VERIFY = new Sense(MISCOMPARE_KEY, 0x1D, 0x00);
     public static final Sense SPACE_ALLOCATION_FAILED_WRITE_PROTECT = new Sense(DATA_PROTECT_KEY, 0x27, 0x07);
+    public static final Sense WRITE_PROTECTED = new Sense(DATA_PROTECT_KEY, 0x27, 0x00);
     /** A write's data arrived damaged or out of sequence and ErrorRecoveryLevel 0 cannot ask again. */
     public static final Sense PROTOCOL_SERVICE_CRC_ERROR = new Sense(ABORTED_COMMAND_KEY, 0x47, 0x05);
     public static final Sense INTERNAL_TARGET_FAILURE = new Sense(HARDWARE_ERROR_KEY, 0x44, 0x00);
@@ -96,6 +97,7 @@ public record Sense(int key, int asc, int ascq) {
             case NO_SPACE -> SPACE_ALLOCATION_FAILED_WRITE_PROTECT;
             case NO_VOLUME -> LOGICAL_UNIT_NOT_SUPPORTED;
             case IO_ERROR -> INTERNAL_TARGET_FAILURE;
+            case READ_ONLY -> WRITE_PROTECTED;
         };
     }
 

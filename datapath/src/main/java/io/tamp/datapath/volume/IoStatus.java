@@ -17,7 +17,12 @@ public enum IoStatus {
     /** The volume does not exist (deleted under the caller). */
     NO_VOLUME,
     /** A device or metadata I/O error; nothing acknowledged was lost, the operation did not happen. */
-    IO_ERROR;
+    IO_ERROR,
+    /**
+     * A write, write-zeroes or unmap of a read-only volume (a snapshot); nothing was changed. Retrying
+     * cannot succeed: SCSI reports DATA PROTECT / WRITE PROTECTED, NVMe Namespace Is Write Protected.
+     */
+    READ_ONLY;
 
     public boolean ok() {
         return this == OK;
