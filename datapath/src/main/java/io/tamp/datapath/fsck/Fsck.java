@@ -19,7 +19,8 @@ import org.rocksdb.RocksIterator;
 
 /**
  * Checks every invariant of the engine's on-disk state and names each violation: every mapped
- * extent exists and its bytes pass their CRC and decode; refcount = references; segment live
+ * extent exists and its bytes pass their CRC and decode; refcount = references from every volume's
+ * and snapshot's block map; every live snapshot has a live source; segment live
  * bytes = sum of their extents; every fingerprint entry points at a live extent with that
  * fingerprint; the accounting counters add up. Runs with the commit lock held.
  */
@@ -65,6 +66,7 @@ public final class Fsck {
                 catalog.put(id, VolumeRecord.decode(id, it.value()));
             }
         }
+        checkSnapshotRecords(catalog);
         HashMap<Long, Long> refs = new HashMap<>();
         HashMap<Long, Long> mappedPerVolume = new HashMap<>();
         long mapped = 0;
@@ -171,6 +173,25 @@ public final class Fsck {
             }
         });
         return new Result(List.copyOf(violations), catalog.size(), mapped, extents, extentBytes, fingerprints[0]);
+    }
+
+    /**
+     * A live snapshot's source is a live volume (a volume is deleted with its snapshots or not at
+     * all), and no snapshot is left half created (the engine releases one at open).
+     */
+    private void checkSnapshotRecords(HashMap<Long, VolumeRecord> catalog) {
+        for (VolumeRecord r : catalog.values()) {
+            if (r.state() == VolumeRecord.State.CREATING) {
+                violation("snapshot " + r.name() + " (id " + r.id() + ") is half created");
+            }
+            if (!r.isSnapshot() || r.state() != VolumeRecord.State.ACTIVE) {
+                continue;
+            }
+            VolumeRecord source = catalog.get(r.sourceId());
+            if (source == null || source.isSnapshot() || source.state() != VolumeRecord.State.ACTIVE) {
+                violation("snapshot " + r.name() + " (id " + r.id() + ") has no live source volume " + r.sourceId());
+            }
+        }
     }
 
     private void checkBytes(long id, ExtentRecord r, Reducer reducer, byte[] block) {

@@ -141,6 +141,10 @@ final class Committer {
                 r.result = IoStatus.NO_VOLUME;
                 continue;
             }
+            if (r.volume.isSnapshot()) { // Volume refuses first; a snapshot's map is never written here
+                r.result = IoStatus.READ_ONLY;
+                continue;
+            }
             long mine = storedBytes(r.blocks, r.from, r.n);
             if (!fits(need + mine, Engine.RESERVED_SEGMENTS)) {
                 r.result = IoStatus.NO_SPACE;

@@ -67,6 +67,7 @@ public final class Engine implements Closeable {
     final BatchContext ctx;
     final Committer committer;
     final SegmentCleaner cleaner;
+    final SnapshotCopy snapshotCopy;
 
     private final ConcurrentHashMap<String, Volume> byName = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Volume> byId = new ConcurrentHashMap<>();
@@ -96,6 +97,7 @@ public final class Engine implements Closeable {
         this.ctx = new BatchContext(store);
         this.committer = new Committer(this);
         this.cleaner = new SegmentCleaner(this);
+        this.snapshotCopy = new SnapshotCopy(this);
         nextExtentId = Math.max(1, store.counter(Map.META, KEY_NEXT_EXTENT));
         nextVolumeId = Math.max(1, store.counter(Map.META, KEY_NEXT_VOLUME));
         epoch = store.counter(Map.META, KEY_EPOCH);
@@ -104,12 +106,25 @@ public final class Engine implements Closeable {
         boolean fresh = store.get(Map.META, KEY_CLEAN) == null;
         boolean wasClean = fresh || store.counter(Map.META, KEY_CLEAN) == 1;
         loadVolumes();
+        List<Volume> halfCreated = new ArrayList<>();
+        List<PendingUnmap> halfCreatedRanges = new ArrayList<>();
         try (Batch b = store.newBatch()) {
             for (int seg : segments.inState(SegmentTable.State.OPEN)) {
                 segments.seal(seg, b); // a restart never appends after a tail it may not have written
             }
+            for (Volume v : byId.values()) {
+                if (v.record().state() == VolumeRecord.State.CREATING) {
+                    LOG.warn("snapshot '{}' (id {}) of volume {} was being created when the engine stopped: "
+                            + "releasing its partial copy", v.name(), v.id(), v.sourceId());
+                    halfCreated.add(v);
+                    halfCreatedRanges.add(markDeleting(v, b));
+                }
+            }
             b.put(Map.META, KEY_CLEAN, Keys.le64(0));
             store.commit(b);
+        }
+        for (int i = 0; i < halfCreated.size(); i++) {
+            halfCreated.get(i).pending.add(halfCreatedRanges.get(i));
         }
         store.syncWal();
         recoveredFromCrash = !wasClean;
@@ -117,8 +132,9 @@ public final class Engine implements Closeable {
             scrubFingerprintIndex();
         }
         recoveryMillis = (System.nanoTime() - startNanos) / 1_000_000;
-        LOG.info("engine open: {} volumes, {} unique extents, {} of {} segments free, {} shutdown, recovery took {} ms",
-                byId.size(), uniqueBlocks, segments.freeCount(), segments.segmentCount(),
+        LOG.info("engine open: {} volumes, {} snapshots, {} unique extents, {} of {} segments free, {} shutdown, "
+                + "recovery took {} ms", byName.size(), byId.values().stream().filter(v -> v.isSnapshot() && !v.deleted).count(),
+                uniqueBlocks, segments.freeCount(), segments.segmentCount(),
                 fresh ? "new pool, no" : wasClean ? "clean" : "unclean", recoveryMillis);
         if (config.background()) {
             background = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -217,7 +233,7 @@ public final class Engine implements Closeable {
                 Volume v = new Volume(this, r, store.counter(Map.VOLUME_STATS, Keys.u64(id)));
                 v.highWaterLba = highestMappedLba(id) + 1;
                 byId.put(id, v);
-                if (r.state() == VolumeRecord.State.ACTIVE) {
+                if (r.state() == VolumeRecord.State.ACTIVE && !r.isSnapshot()) {
                     byName.put(r.name(), v);
                 }
             }
@@ -297,18 +313,23 @@ public final class Engine implements Closeable {
         }
     }
 
+    /** The live volume with this name, or null; snapshots are not found here (see {@link #snapshot(Volume, String)}). */
     public Volume volume(String name) {
         return byName.get(name);
     }
 
+    /** The live volumes (the host-visible kind, not snapshots), by id. */
     public List<Volume> volumes() {
         List<Volume> out = new ArrayList<>(byName.values());
         out.sort(Comparator.comparingLong(Volume::id));
         return out;
     }
 
-    /** Grows a volume; shrinking is refused. */
+    /** Grows a volume; shrinking is refused, and so is resizing a snapshot. */
     public void resizeVolume(Volume v, long newSizeBytes) {
+        if (v.isSnapshot()) {
+            throw new IllegalArgumentException("snapshots cannot be resized");
+        }
         if (newSizeBytes < v.sizeBytes() || newSizeBytes % Reducer.SECTOR_BYTES != 0 || newSizeBytes > MAX_VOLUME_BYTES) {
             throw new IllegalArgumentException("a volume can only grow, to a multiple of 512 bytes");
         }
@@ -324,7 +345,10 @@ public final class Engine implements Closeable {
         }
     }
 
-    /** Renames a volume; refused when another volume has the name. */
+    /**
+     * Renames a volume; refused when another volume has the name. A snapshot's name must be unique
+     * among its source's snapshots only.
+     */
     public void renameVolume(Volume v, String newName) {
         checkName(newName);
         commitLock.lock();
@@ -335,16 +359,21 @@ public final class Engine implements Closeable {
             if (newName.equals(v.name())) {
                 return;
             }
-            if (byName.containsKey(newName)) {
-                throw new IllegalArgumentException("volume '" + newName + "' already exists");
+            if (v.isSnapshot() ? snapshotNamed(v.sourceId(), newName) != null : byName.containsKey(newName)) {
+                throw new IllegalArgumentException((v.isSnapshot() ? "snapshot '" : "volume '") + newName
+                        + "' already exists");
             }
             VolumeRecord r = v.record().withName(newName);
             try (Batch b = store.newBatch()) {
                 commitCatalog(b.put(Map.VOLUMES, Keys.u64(v.id()), r.encode()));
             }
-            byName.remove(v.name(), v);
+            if (!v.isSnapshot()) {
+                byName.remove(v.name(), v);
+            }
             v.setRecord(r);
-            byName.put(newName, v);
+            if (!v.isSnapshot()) {
+                byName.put(newName, v);
+            }
         } finally {
             commitLock.unlock();
         }
@@ -356,37 +385,144 @@ public final class Engine implements Closeable {
         }
     }
 
-    /** The live volume with this id, or null. */
+    /** The live volume with this id, or null; snapshots are not volumes here (see {@link #snapshot(long)}). */
     public Volume volume(long id) {
         Volume v = byId.get(id);
-        return v == null || v.deleted ? null : v;
+        return v == null || v.deleted || v.isSnapshot() ? null : v;
     }
 
     /**
-     * Deletes a volume. Metadata-only in the foreground: the volume disappears at once and the
-     * background drain releases its blocks at a bounded rate.
+     * Deletes a volume or a snapshot. Metadata-only in the foreground: it disappears at once and the
+     * background drain releases its blocks (for a snapshot: its references) at a bounded rate. A
+     * volume that has snapshots is refused with IllegalStateException; see
+     * {@link #deleteVolume(Volume, boolean)}.
      */
     public void deleteVolume(Volume v) {
+        deleteVolume(v, false);
+    }
+
+    /**
+     * Deletes a volume or a snapshot; with withSnapshots a volume's snapshots go with it, in the
+     * same durable catalog commit, else a volume that has snapshots is refused.
+     */
+    public void deleteVolume(Volume v, boolean withSnapshots) {
         commitLock.lock();
         try {
             if (v.deleted) {
                 return;
             }
-            v.deleted = true;
-            byName.remove(v.name(), v);
-            long e = ++epoch;
-            PendingUnmap range = new PendingUnmap(e, 0, Long.MAX_VALUE);
+            List<Volume> gone = new ArrayList<>(v.isSnapshot() ? List.of() : snapshots(v));
+            if (!gone.isEmpty() && !withSnapshots) {
+                throw new IllegalStateException("volume " + v.name() + " has snapshots "
+                        + gone.stream().map(Volume::name).toList() + ": delete them first, or delete it with them");
+            }
+            gone.add(v);
+            List<PendingUnmap> ranges = new ArrayList<>(gone.size());
             try (Batch b = store.newBatch()) {
-                b.put(Map.VOLUMES, Keys.u64(v.id()), v.record().withState(VolumeRecord.State.DELETING).encode());
-                b.put(Map.PENDING_UNMAP, Keys.pendingKey(v.id(), e), range.encode());
-                b.put(Map.META, KEY_EPOCH, Keys.le64(epoch));
-                deleteAttributes(b, v.id());
+                for (Volume g : gone) {
+                    ranges.add(markDeleting(g, b));
+                }
                 commitCatalog(b);
             }
-            v.pending.add(range);
+            for (int i = 0; i < gone.size(); i++) {
+                gone.get(i).pending.add(ranges.get(i));
+            }
         } finally {
             commitLock.unlock();
         }
+    }
+
+    /**
+     * Puts v's DELETING record, a pending unmap range over all of it (with a new epoch, newer than
+     * every entry it has) and the removal of its attributes into b; the caller adds the returned
+     * range to v.pending once b is committed. Under the commit lock.
+     */
+    private PendingUnmap markDeleting(Volume v, Batch b) {
+        v.deleted = true;
+        byName.remove(v.name(), v);
+        long e = ++epoch;
+        PendingUnmap range = new PendingUnmap(e, 0, Long.MAX_VALUE);
+        VolumeRecord r = v.record().withState(VolumeRecord.State.DELETING);
+        b.put(Map.VOLUMES, Keys.u64(v.id()), r.encode());
+        b.put(Map.PENDING_UNMAP, Keys.pendingKey(v.id(), e), range.encode());
+        b.put(Map.META, KEY_EPOCH, Keys.le64(epoch));
+        deleteAttributes(b, v.id());
+        v.setRecord(r);
+        return range;
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    /**
+     * Takes a read-only, point-in-time snapshot of source: it holds every write acknowledged before
+     * this call and none after. It shares source's extents (no data is copied) but copies its block
+     * map under the commit lock, so it costs O(mapped blocks) metadata work while writes wait.
+     * Durable on return. The name must be unique among source's snapshots (volumes and other
+     * volumes' snapshots may share it); snapshots of snapshots are refused.
+     */
+    public Volume createSnapshot(Volume source, String name) {
+        checkOpen();
+        checkName(name);
+        if (source.isSnapshot()) {
+            throw new IllegalArgumentException("'" + source.name() + "' is a snapshot: snapshots of snapshots are not supported");
+        }
+        commitLock.lock();
+        try {
+            checkOpen();
+            if (source.deleted) {
+                throw new IllegalStateException("volume " + source.name() + " is deleted");
+            }
+            if (snapshotNamed(source.id(), name) != null) {
+                throw new IllegalArgumentException("volume '" + source.name() + "' already has a snapshot '" + name + "'");
+            }
+            long id = nextVolumeId++;
+            VolumeRecord r = new VolumeRecord(id, name, source.sizeBytes(), System.currentTimeMillis(),
+                    random.nextLong(), VolumeRecord.State.CREATING, VolumeRecord.Kind.SNAPSHOT, source.id());
+            Volume snapshot;
+            try (Batch b = store.newBatch()) {
+                b.put(Map.META, KEY_NEXT_VOLUME, Keys.le64(nextVolumeId));
+                snapshot = snapshotCopy.copy(source, r, b);
+            } catch (IOException | RuntimeException e) {
+                fail(e); // batches may be committed: memory and the store are apart until a restart
+                throw new IllegalStateException("snapshot of " + source.name() + " failed: " + e.getMessage(), e);
+            }
+            byId.put(id, snapshot);
+            return snapshot;
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    /** source's live snapshots, oldest first (empty for a snapshot). */
+    public List<Volume> snapshots(Volume source) {
+        List<Volume> out = new ArrayList<>();
+        for (Volume v : byId.values()) {
+            if (!v.deleted && v.isSnapshot() && v.sourceId() == source.id()) {
+                out.add(v);
+            }
+        }
+        out.sort(Comparator.comparingLong(Volume::id));
+        return out;
+    }
+
+    /** source's live snapshot with this name, or null. */
+    public Volume snapshot(Volume source, String name) {
+        return snapshotNamed(source.id(), name);
+    }
+
+    /** The live snapshot with this id, or null (volumes are found by {@link #volume(long)}). */
+    public Volume snapshot(long id) {
+        Volume v = byId.get(id);
+        return v == null || v.deleted || !v.isSnapshot() ? null : v;
+    }
+
+    private Volume snapshotNamed(long sourceId, String name) {
+        for (Volume v : byId.values()) {
+            if (!v.deleted && v.isSnapshot() && v.sourceId() == sourceId && v.name().equals(name)) {
+                return v;
+            }
+        }
+        return null;
     }
 
     // ---------------------------------------------------------------- volume attributes
@@ -476,6 +612,11 @@ public final class Engine implements Closeable {
      */
     private void commitCatalog(Batch b) {
         store.commit(b);
+        syncCatalog();
+    }
+
+    /** Makes every committed batch durable, devices first; under the commit lock. */
+    void syncCatalog() {
         try {
             writer.drain();
             pool.sync();
@@ -637,6 +778,11 @@ public final class Engine implements Closeable {
 
     // ---------------------------------------------------------------- accounting
 
+    /**
+     * The pool's capacity figures. Cheap without snapshots; with snapshots it walks their block maps
+     * (O(blocks they map), on a point-in-time view, without holding the commit lock) to find the
+     * bytes only snapshots hold.
+     */
     public SpaceReport space() {
         long logicalProvisioned = 0;
         long mappedBlocks = 0;
@@ -649,18 +795,37 @@ public final class Engine implements Closeable {
             pendingBlocks += v.pending.size();
         }
         long written;
+        long snapshotBlocks = 0;
+        List<Volume> snapshots = new ArrayList<>();
+        MetadataStore.View view = null;
         commitLock.lock();
         try {
             written = segments.totalWritten();
+            for (Volume v : byId.values()) {
+                if (v.isSnapshot() && !v.deleted) {
+                    snapshots.add(v);
+                    snapshotBlocks += v.mappedBlocks();
+                }
+            }
+            if (!snapshots.isEmpty()) {
+                view = store.view(); // a snapshot's map changes only under this lock: the view matches the counts
+            }
         } finally {
             commitLock.unlock();
         }
+        long snapshotOnly = 0;
+        if (view != null) {
+            try (MetadataStore.View v = view) {
+                snapshotOnly = SnapshotCopy.snapshotOnlyBytes(v, snapshots);
+            }
+        }
         return SpaceReport.of(logicalProvisioned, mappedBlocks * Reducer.BLOCK_BYTES, uniqueBlocks, uniqueBytes,
                 written, store.diskBytes(), (long) pool.segmentCount() * pool.segmentBytes(),
-                (long) segments.freeCount() * pool.segmentBytes(), pendingBlocks);
+                (long) segments.freeCount() * pool.segmentBytes(), pendingBlocks,
+                snapshotBlocks * Reducer.BLOCK_BYTES, snapshotOnly);
     }
 
-    /** The space one volume uses, from a walk of its block map under the commit lock. */
+    /** The space one volume or snapshot uses, from a walk of its block map under the commit lock. */
     public VolumeSpace volumeSpace(Volume v) {
         return quiesced(() -> {
             java.util.HashMap<Long, Long> refs = new java.util.HashMap<>();

@@ -19,6 +19,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * A thin volume: 512-byte sectors outside, 4 KiB blocks inside. Thread-safe; concurrent writers
  * reduce in parallel and serialize only on the engine's commit lock. Block-range stripes make a
  * partial-block read-modify-write atomic against other I/O to the same blocks.
+ *
+ * <p>A snapshot ({@link #isSnapshot}) is a read-only volume sharing its source's extents: it reads
+ * like any volume; writes, write-zeroes and unmaps return {@link IoStatus#READ_ONLY}.
  */
 public final class Volume {
     public static final int SECTOR = Reducer.SECTOR_BYTES;
@@ -96,6 +99,16 @@ public final class Volume {
         return deleted;
     }
 
+    /** Whether this is a read-only, point-in-time snapshot of another volume. */
+    public boolean isSnapshot() {
+        return record.isSnapshot();
+    }
+
+    /** The id of the volume this snapshot was taken of; -1 for a volume. */
+    public long sourceId() {
+        return record.sourceId();
+    }
+
     VolumeRecord record() {
         return record;
     }
@@ -111,6 +124,14 @@ public final class Volume {
 
     void addMapped(long delta) {
         mappedBlocks += delta;
+    }
+
+    /** {@link #check} for an operation that changes the volume. */
+    private IoStatus checkWrite(long offsetBytes, long lengthBytes) {
+        if (!deleted && isSnapshot()) {
+            return IoStatus.READ_ONLY;
+        }
+        return check(offsetBytes, lengthBytes);
     }
 
     private IoStatus check(long offsetBytes, long lengthBytes) {
@@ -133,7 +154,7 @@ public final class Volume {
 
     /** Writes src.remaining() bytes at offsetBytes; with fua the data is durable when OK returns. */
     public IoStatus write(long offsetBytes, ByteBuffer src, boolean fua) {
-        IoStatus s = check(offsetBytes, src.remaining());
+        IoStatus s = checkWrite(offsetBytes, src.remaining());
         if (!s.ok()) {
             return s;
         }
@@ -216,7 +237,10 @@ public final class Volume {
         if (deallocate) {
             return unmap(offsetBytes, lengthBytes);
         }
-        IoStatus s = check(offsetBytes, lengthBytes);
+        IoStatus s = checkWrite(offsetBytes, lengthBytes);
+        if (!s.ok()) {
+            return s;
+        }
         ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(lengthBytes, GROUP_BLOCKS * BLOCK));
         long pos = offsetBytes;
         while (s.ok() && pos < offsetBytes + lengthBytes) {
@@ -232,7 +256,7 @@ public final class Volume {
      * either end get zeros written over the unmapped sectors, so every unmapped sector reads as zero.
      */
     public IoStatus unmap(long offsetBytes, long lengthBytes) {
-        IoStatus s = check(offsetBytes, lengthBytes);
+        IoStatus s = checkWrite(offsetBytes, lengthBytes);
         if (!s.ok() || lengthBytes == 0) {
             return s;
         }
