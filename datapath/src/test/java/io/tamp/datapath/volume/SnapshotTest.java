@@ -390,6 +390,64 @@ class SnapshotTest {
         }
     }
 
+    /** Block i of generation g: g and i up front, then compressible filler. */
+    static byte[] generation(long g, int blocks) {
+        byte[] b = new byte[blocks * B];
+        for (int i = 0; i < blocks; i++) {
+            Keys.putLong(b, i * B, g);
+            Keys.putLong(b, i * B + 8, i);
+            Arrays.fill(b, i * B + 16, (i + 1) * B, (byte) ('a' + g % 26));
+        }
+        return b;
+    }
+
+    @Test
+    void aSnapshotTakenDuringWritesHoldsOneWholeGenerationNoOlderThanTheLastAcknowledged() throws Exception {
+        int blocks = 96; // one write is one group: committed whole or not at all
+        try (Engine e = open()) {
+            Volume v = e.createVolume("busy", (long) blocks * B);
+            v.write(0, generation(0, blocks), false);
+            java.util.concurrent.atomic.AtomicLong acknowledged = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread writer = new Thread(() -> {
+                for (long g = 1; !stop.get(); g++) {
+                    if (v.write(0, generation(g, blocks), false) != IoStatus.OK) {
+                        return;
+                    }
+                    acknowledged.set(g);
+                }
+            });
+            writer.start();
+            List<long[]> taken = new ArrayList<>();
+            try {
+                for (int i = 0; i < 20; i++) {
+                    long ackedBefore = acknowledged.get();
+                    Volume s = e.createSnapshot(v, "s" + i);
+                    taken.add(new long[] {s.id(), ackedBefore});
+                    long deadline = System.nanoTime() + 5_000_000_000L;
+                    while (acknowledged.get() <= ackedBefore + 1 && writer.isAlive() && System.nanoTime() < deadline) {
+                        Thread.yield(); // let the writer get past the snapshot before the next one
+                    }
+                }
+            } finally {
+                stop.set(true);
+                writer.join();
+            }
+            long distinct = 0;
+            long previous = -1;
+            for (long[] t : taken) {
+                byte[] image = read(e.snapshot(t[0]), 0, blocks * B);
+                long g = Keys.getLong(image, 0);
+                assertTrue(g >= t[1], "snapshot holds generation " + g + ", older than acknowledged " + t[1]);
+                assertArrayEquals(generation(g, blocks), image, "snapshot mixes generations (first block: " + g + ")");
+                distinct += g != previous ? 1 : 0;
+                previous = g;
+            }
+            assertTrue(distinct > 1, "the writer never ran between snapshots; the test saw nothing");
+            assertClean(e);
+        }
+    }
+
     @Test
     void fsckNamesAHalfCreatedSnapshotAndOneWithoutASource() throws Exception {
         try (Engine e = open()) {
