@@ -19,10 +19,10 @@ import org.rocksdb.RocksIterator;
 
 /**
  * Checks every invariant of the engine's on-disk state and names each violation: every mapped
- * extent exists and its bytes pass their CRC and decode; refcount = references from every volume's
- * and snapshot's block map; every live snapshot has a live source; segment live
- * bytes = sum of their extents; every fingerprint entry points at a live extent with that
- * fingerprint; the accounting counters add up. Runs with the commit lock held.
+ * extent exists and its bytes pass their CRC and decode; refcount = references from the block maps
+ * of all volumes and snapshots; every live snapshot has a live source and none is half created;
+ * segment live bytes = sum of their extents; every fingerprint entry points at a live extent with
+ * that fingerprint; the accounting counters add up. Runs with the commit lock held.
  */
 public final class Fsck {
     /** What fsck found; {@code violations} is empty for a consistent pool. */
