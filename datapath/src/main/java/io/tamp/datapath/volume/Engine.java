@@ -132,9 +132,10 @@ public final class Engine implements Closeable {
             scrubFingerprintIndex();
         }
         recoveryMillis = (System.nanoTime() - startNanos) / 1_000_000;
+        long snapshotCount = byId.values().stream().filter(v -> v.isSnapshot() && !v.deleted).count();
         LOG.info("engine open: {} volumes, {} snapshots, {} unique extents, {} of {} segments free, {} shutdown, "
-                + "recovery took {} ms", byName.size(), byId.values().stream().filter(v -> v.isSnapshot() && !v.deleted).count(),
-                uniqueBlocks, segments.freeCount(), segments.segmentCount(),
+                + "recovery took {} ms", byName.size(), snapshotCount, uniqueBlocks, segments.freeCount(),
+                segments.segmentCount(),
                 fresh ? "new pool, no" : wasClean ? "clean" : "unclean", recoveryMillis);
         if (config.background()) {
             background = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -458,7 +459,11 @@ public final class Engine implements Closeable {
      * this call and none after. It shares source's extents (no data is copied) but copies its block
      * map under the commit lock, so it costs O(mapped blocks) metadata work while writes wait.
      * Durable on return. The name must be unique among source's snapshots (volumes and other
-     * volumes' snapshots may share it); snapshots of snapshots are refused.
+     * volumes' snapshots may share it).
+     *
+     * @throws IllegalArgumentException for a bad or taken name, or when source is itself a snapshot
+     * @throws IllegalStateException    when source is deleted or the engine has failed (also when
+     *                                  the copy fails midway: the engine then stops until a restart)
      */
     public Volume createSnapshot(Volume source, String name) {
         checkOpen();
