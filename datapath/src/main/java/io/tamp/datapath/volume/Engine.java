@@ -722,6 +722,16 @@ public final class Engine implements Closeable {
         return !byId.containsKey(volumeId);
     }
 
+    /** Segments the cleaner has freed since open. */
+    public long cleanerSegmentsFreed() {
+        return cleaner.segmentsFreed;
+    }
+
+    /** Bytes of live extents the cleaner has relocated since open. */
+    public long cleanerBytesMoved() {
+        return cleaner.bytesMoved;
+    }
+
     public Pool pool() {
         return pool;
     }
