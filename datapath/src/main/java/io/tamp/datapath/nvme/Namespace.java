@@ -11,7 +11,7 @@ import java.util.UUID;
  */
 public record Namespace(long nsid, Volume volume) {
     public byte[] nguid() {
-        return ByteBuffer.allocate(16).putLong(volume.serial()).putLong(volume.id()).array();
+        return io.tamp.datapath.frontend.VolumeIds.nguid(volume);
     }
 
     public byte[] uuid() {

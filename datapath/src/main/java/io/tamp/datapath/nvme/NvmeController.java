@@ -1,6 +1,7 @@
 package io.tamp.datapath.nvme;
 
 import io.netty.buffer.ByteBuf;
+import io.tamp.datapath.frontend.IoMetrics;
 import io.tamp.datapath.volume.IoStatus;
 import io.tamp.datapath.volume.Volume;
 import java.nio.ByteBuffer;
@@ -532,7 +533,9 @@ public final class NvmeController {
 
     /**
      * Runs an I/O command on the workers. {@code data} is the host's data for writes (released
-     * here); reads return theirs in the completion.
+     * here); reads return theirs in the completion. Commands on a namespace go to the
+     * subsystem's {@link IoMetrics} (see {@link #ioOp}), timed from here to their completion;
+     * a flush of every namespace (NSID FFFFFFFFh) names no volume and is not recorded.
      */
     CompletableFuture<Completion> io(Sqe sqe, ByteBuf data) {
         if (!enabled()) {
@@ -550,16 +553,37 @@ public final class NvmeController {
             release(data);
             return CompletableFuture.completedFuture(Completion.error(Status.INVALID_NAMESPACE));
         }
+        IoMetrics metrics = subsystem.metrics();
+        long startNs = metrics.nanoTime();
+        IoMetrics.Op op = ioOp(opcode);
+        long dataOutBytes = data == null ? 0 : data.readableBytes();
         return CompletableFuture.supplyAsync(() -> {
+            Completion done;
             try {
-                return run(opcode, sqe, ns.volume(), data);
+                done = run(opcode, sqe, ns.volume(), data);
             } catch (RuntimeException e) {
                 LOG.error("NVMe command {} failed", opcode, e);
-                return Completion.error(Status.INTERNAL_ERROR);
+                done = Completion.error(Status.INTERNAL_ERROR);
             } finally {
                 release(data);
             }
+            if (op != null) {
+                long dataInBytes = done.dataIn() == null ? 0 : done.dataIn().readableBytes();
+                metrics.record(IoMetrics.Protocol.NVME, ns.volume().id(), op, dataOutBytes + dataInBytes,
+                        metrics.nanoTime() - startNs, !done.ok());
+            }
+            return done;
         }, subsystem.workers());
+    }
+
+    /** What {@link IoMetrics} counts an I/O command as; null for opcodes we do not implement. */
+    private static IoMetrics.Op ioOp(int opcode) {
+        return switch (opcode) {
+            case READ -> IoMetrics.Op.READ;
+            case WRITE -> IoMetrics.Op.WRITE;
+            case FLUSH, WRITE_ZEROES, DATASET_MANAGEMENT, COMPARE -> IoMetrics.Op.OTHER;
+            default -> null;
+        };
     }
 
     private static void release(ByteBuf data) {

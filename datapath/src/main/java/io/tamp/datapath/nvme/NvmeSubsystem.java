@@ -2,6 +2,7 @@ package io.tamp.datapath.nvme;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.tamp.datapath.frontend.IoMetrics;
 import io.tamp.datapath.frontend.LunMap;
 import io.tamp.datapath.frontend.WriteBuffer;
 import io.tamp.datapath.volume.IoStatus;
@@ -43,6 +44,7 @@ public final class NvmeSubsystem implements AutoCloseable {
     private final ByteBufAllocator alloc;
     private final Supplier<IoStatus> flushAll;
     private final long serial;
+    private final IoMetrics metrics;
     private final Map<Integer, NvmeController> controllers = new ConcurrentHashMap<>();
     private final Map<InetSocketAddress, Integer> ports = new ConcurrentHashMap<>();
     private final AtomicLong discoveryGeneration = new AtomicLong(1);
@@ -59,6 +61,15 @@ public final class NvmeSubsystem implements AutoCloseable {
      */
     public NvmeSubsystem(String nqn, LunMap lunMap, Executor workers, ByteBufAllocator alloc,
             Supplier<IoStatus> flushAll, long serial) {
+        this(nqn, lunMap, workers, alloc, flushAll, serial, IoMetrics.NONE);
+    }
+
+    /**
+     * @param metrics records every I/O command on a namespace (see {@link NvmeController}'s I/O
+     *                commands)
+     */
+    public NvmeSubsystem(String nqn, LunMap lunMap, Executor workers, ByteBufAllocator alloc,
+            Supplier<IoStatus> flushAll, long serial, IoMetrics metrics) {
         if (!nqn.startsWith("nqn.") || nqn.getBytes(StandardCharsets.UTF_8).length > 223) {
             throw new IllegalArgumentException("not an NQN: " + nqn);
         }
@@ -68,6 +79,7 @@ public final class NvmeSubsystem implements AutoCloseable {
         this.alloc = alloc;
         this.flushAll = flushAll;
         this.serial = serial;
+        this.metrics = metrics;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tamp-nvme-keepalive");
             t.setDaemon(true);
@@ -99,6 +111,10 @@ public final class NvmeSubsystem implements AutoCloseable {
 
     ByteBufAllocator alloc() {
         return alloc;
+    }
+
+    IoMetrics metrics() {
+        return metrics;
     }
 
     IoStatus flush() {

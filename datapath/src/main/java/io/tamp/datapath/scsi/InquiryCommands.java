@@ -21,8 +21,6 @@ final class InquiryCommands {
     static final String VENDOR = "TAMP    ";
     static final String PRODUCT = "Tamp Volume     ";
     static final String REVISION = "0001";
-    /** IEEE company id in the NAA designator (a CID: its first octet ends in 1010b). */
-    static final int IEEE_COMPANY_ID = 0xDA7A3F;
     static final int STANDARD_LENGTH = 74;
     static final int PQ_NOT_CONNECTED = 0x7F;
     static final int VERSION_SPC4 = 0x06;
@@ -109,10 +107,7 @@ final class InquiryCommands {
      * id | 64-bit extension = serial) and T10 vendor id ("TAMP    " + serial).
      */
     private static byte[] deviceIdentification(Volume v) {
-        byte[] naa = new byte[16];
-        long high = 6L << 60 | (long) IEEE_COMPANY_ID << 36 | (v.id() & 0xF_FFFF_FFFFL);
-        putU64(naa, 0, high);
-        putU64(naa, 8, v.serial());
+        byte[] naa = io.tamp.datapath.frontend.VolumeIds.naa(v);
         byte[] t10 = ascii(VENDOR + serialNumber(v));
         byte[] out = new byte[4 + naa.length + 4 + t10.length];
         out[0] = 0x01; // code set binary

@@ -1,5 +1,6 @@
 package io.tamp.datapath.scsi;
 
+import io.tamp.datapath.frontend.IoMetrics;
 import io.tamp.datapath.frontend.LunMap;
 import static io.tamp.datapath.scsi.CommandTable.*;
 
@@ -26,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * a volume found grown since the LU last looked raises CAPACITY DATA HAS CHANGED (so does
  * {@link #capacityChanged}, for callers that want it raised at once); LUN map changes raise REPORTED LUNS DATA HAS
  * CHANGED by themselves.
+ *
+ * <p>Every command that does volume I/O and reaches a mapped volume is recorded in {@link IoMetrics}
+ * as iSCSI, the only SCSI transport: READ and WRITE of every size (WRITE AND VERIFY as a WRITE),
+ * and SYNCHRONIZE CACHE, UNMAP, WRITE SAME, COMPARE AND WRITE and VERIFY as OTHER. Its latency runs
+ * from {@link #execute} to its status being ready: the wait for a worker counts, the transport's
+ * data transfer does not.
  */
 public final class ScsiDisk implements ScsiTarget {
     private static final Logger LOG = LoggerFactory.getLogger(ScsiDisk.class);
@@ -33,6 +40,7 @@ public final class ScsiDisk implements ScsiTarget {
     private final LunMap lunMap;
     private final Executor workers;
     private final ByteBufAllocator alloc;
+    private final IoMetrics metrics;
     private final UnitAttentions attentions = new UnitAttentions();
     private final Map<Long, LogicalUnit> units = new ConcurrentHashMap<>();
     private final Map<TaskKey, InFlight> inFlight = new ConcurrentHashMap<>();
@@ -54,9 +62,18 @@ public final class ScsiDisk implements ScsiTarget {
     }
 
     public ScsiDisk(LunMap lunMap, Executor workers, ByteBufAllocator alloc) {
+        this(lunMap, workers, alloc, IoMetrics.NONE);
+    }
+
+    public ScsiDisk(LunMap lunMap, Executor workers, IoMetrics metrics) {
+        this(lunMap, workers, PooledByteBufAllocator.DEFAULT, metrics);
+    }
+
+    public ScsiDisk(LunMap lunMap, Executor workers, ByteBufAllocator alloc, IoMetrics metrics) {
         this.lunMap = lunMap;
         this.workers = workers;
         this.alloc = alloc;
+        this.metrics = metrics;
         lunMap.addListener(name -> attentions.raiseForInitiator(name, Sense.REPORTED_LUNS_DATA_HAS_CHANGED));
     }
 
@@ -83,8 +100,9 @@ public final class ScsiDisk implements ScsiTarget {
         TaskKey key = new TaskKey(command.initiatorPort(), command.taskTag());
         InFlight task = new InFlight(command.lun());
         inFlight.put(key, task);
+        long startNs = metrics.nanoTime();
         try {
-            return CompletableFuture.supplyAsync(() -> run(command, key, task), workers);
+            return CompletableFuture.supplyAsync(() -> run(command, key, task, startNs), workers);
         } catch (RejectedExecutionException e) {
             inFlight.remove(key, task);
             release(command.dataOut());
@@ -92,12 +110,12 @@ public final class ScsiDisk implements ScsiTarget {
         }
     }
 
-    private ScsiResponse run(ScsiCommand command, TaskKey key, InFlight task) {
+    private ScsiResponse run(ScsiCommand command, TaskKey key, InFlight task, long startNs) {
         try {
             if (task.aborted) {
                 return new ScsiResponse(ScsiResponse.TASK_ABORTED, null, null);
             }
-            return dispatch(command);
+            return dispatch(command, startNs);
         } catch (RuntimeException e) {
             LOG.warn("SCSI command {} from {} failed", opcodeOf(command), command.initiatorPort(), e);
             return Task.check(Sense.INTERNAL_TARGET_FAILURE);
@@ -117,7 +135,7 @@ public final class ScsiDisk implements ScsiTarget {
         }
     }
 
-    private ScsiResponse dispatch(ScsiCommand c) {
+    private ScsiResponse dispatch(ScsiCommand c, long startNs) {
         if (c.cdb() == null || c.cdb().length == 0) {
             return Task.check(Sense.INVALID_COMMAND_OPERATION_CODE);
         }
@@ -140,6 +158,35 @@ public final class ScsiDisk implements ScsiTarget {
                 default -> Task.check(Sense.LOGICAL_UNIT_NOT_SUPPORTED);
             };
         }
+        IoMetrics.Op op = ioOp(cdb.opcode());
+        if (op == null) {
+            return onVolume(c, cdb, entry, v);
+        }
+        long dataOutBytes = c.dataOut() == null ? 0 : c.dataOut().readableBytes();
+        ScsiResponse r = null;
+        try {
+            r = onVolume(c, cdb, entry, v);
+            return r;
+        } finally {
+            // r is null when the command threw: run() answers INTERNAL TARGET FAILURE
+            long dataInBytes = r == null || r.dataIn() == null ? 0 : r.dataIn().readableBytes();
+            metrics.record(IoMetrics.Protocol.ISCSI, v.id(), op, dataOutBytes + dataInBytes,
+                    metrics.nanoTime() - startNs, r == null || r.status() != ScsiResponse.GOOD);
+        }
+    }
+
+    /** What {@link IoMetrics} counts a command as, or null for commands that do no volume I/O. */
+    private static IoMetrics.Op ioOp(int opcode) {
+        return switch (opcode) {
+            case READ_6, READ_10, READ_12, READ_16 -> IoMetrics.Op.READ;
+            case WRITE_6, WRITE_10, WRITE_12, WRITE_16, WRITE_AND_VERIFY_10, WRITE_AND_VERIFY_16 -> IoMetrics.Op.WRITE;
+            case SYNCHRONIZE_CACHE_10, SYNCHRONIZE_CACHE_16, UNMAP, WRITE_SAME_10, WRITE_SAME_16, COMPARE_AND_WRITE,
+                    VERIFY_10, VERIFY_16 -> IoMetrics.Op.OTHER;
+            default -> null;
+        };
+    }
+
+    private ScsiResponse onVolume(ScsiCommand c, Cdb cdb, Entry entry, Volume v) {
         LogicalUnit lu = units.computeIfAbsent(v.id(), id -> new LogicalUnit(v));
         if (lu.sizeChanged()) {
             // Grown by whoever (the API, a tool): every nexus that used the LU learns it once.

@@ -881,6 +881,27 @@ public final class Engine implements Closeable {
         return recoveredFromCrash;
     }
 
+    /** Why the engine stopped taking I/O, or null while it is healthy. */
+    public String failureMessage() {
+        Throwable f = failure;
+        return f == null ? null : String.valueOf(f.getMessage());
+    }
+
+    /** Whether a deleted volume's blocks have all been released (its delete has finished in the background). */
+    public boolean released(long volumeId) {
+        return !byId.containsKey(volumeId);
+    }
+
+    /** Segments the cleaner has freed since open. */
+    public long cleanerSegmentsFreed() {
+        return cleaner.segmentsFreed;
+    }
+
+    /** Bytes of live extents the cleaner has relocated since open. */
+    public long cleanerBytesMoved() {
+        return cleaner.bytesMoved;
+    }
+
     public Pool pool() {
         return pool;
     }

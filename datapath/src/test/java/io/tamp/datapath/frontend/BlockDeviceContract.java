@@ -51,6 +51,8 @@ public abstract class BlockDeviceContract {
     protected Volume volume;
     protected LunMap lunMap;
     protected ExecutorService workers;
+    /** What the server records; a subclass hands it to its command set. */
+    protected IoMetrics metrics;
 
     /** Starts the transport's server on loopback with {@link #lunMap}. */
     protected abstract void startServer() throws Exception;
@@ -63,6 +65,9 @@ public abstract class BlockDeviceContract {
     /** The host name the volume is mapped to (an IQN or a host NQN). */
     protected abstract String host();
 
+    /** The protocol the transport's I/O is recorded as. */
+    protected abstract IoMetrics.Protocol protocol();
+
     @BeforeEach
     void open() throws Exception {
         engine = Engine.open(EngineConfig.small(dir, 2, 128L << 20));
@@ -70,6 +75,7 @@ public abstract class BlockDeviceContract {
         lunMap = new LunMap();
         lunMap.map(host(), 0, volume);
         workers = Executors.newFixedThreadPool(2);
+        metrics = new IoMetrics();
         startServer();
     }
 
@@ -157,6 +163,31 @@ public abstract class BlockDeviceContract {
             assertEquals(Outcome.OK, d.flush());
             assertTrue(engine.volumeSpace(volume).dedupRatio() > 1.9, engine.volumeSpace(volume).toString());
         }
+    }
+
+    @Test
+    public void hostIoIsCountedForTheVolumeOnItsProtocol() throws Exception {
+        long last = VOLUME_BYTES / BLOCK;
+        try (BlockDevice d = connect()) {
+            byte[] data = pattern(8 * BLOCK, 14);
+            assertEquals(Outcome.OK, d.write(64, data, false));
+            assertArrayEquals(data, d.read(64, 8));
+            assertEquals(null, d.read(last - 1, 2));
+            assertEquals(Outcome.OK, d.flush());
+        }
+        assertEquals(1, metrics.series().size(), "nothing recorded but the volume's I/O");
+        IoMetrics.Series s = metrics.series().get(0);
+        assertEquals(volume.id(), s.volumeId());
+        assertEquals(protocol(), s.protocol());
+        assertEquals(1, s.ops(IoMetrics.Op.WRITE));
+        assertEquals(8 * BLOCK, s.bytes(IoMetrics.Op.WRITE));
+        assertEquals(2, s.ops(IoMetrics.Op.READ));
+        assertEquals(8 * BLOCK, s.bytes(IoMetrics.Op.READ), "the refused read moved nothing");
+        assertEquals(1, s.errors(IoMetrics.Op.READ));
+        assertEquals(1, s.ops(IoMetrics.Op.OTHER), "the flush; login and identify commands are not I/O");
+        assertEquals(1, s.errors());
+        assertEquals(1, s.latency(IoMetrics.Op.WRITE).getTotalCount());
+        assertTrue(s.latency(IoMetrics.Op.WRITE).getMinValue() > 0);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.tamp.datapath.iscsi;
 
 import io.netty.buffer.PooledByteBufAllocator;
 import io.tamp.datapath.frontend.BlockDeviceContract;
+import io.tamp.datapath.frontend.IoMetrics;
 import io.tamp.datapath.scsi.ScsiDisk;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -20,7 +21,12 @@ class IscsiBlockDeviceTest extends BlockDeviceContract {
     @Override
     protected void startServer() throws Exception {
         server = IscsiServer.start(new InetSocketAddress("127.0.0.1", 0), IscsiTargetConfig.builder().build(),
-                new ScsiDisk(lunMap, workers, PooledByteBufAllocator.DEFAULT), 2);
+                new ScsiDisk(lunMap, workers, PooledByteBufAllocator.DEFAULT, metrics), 2);
+    }
+
+    @Override
+    protected IoMetrics.Protocol protocol() {
+        return IoMetrics.Protocol.ISCSI;
     }
 
     @Override

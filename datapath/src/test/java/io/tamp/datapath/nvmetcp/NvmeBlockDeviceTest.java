@@ -2,6 +2,7 @@ package io.tamp.datapath.nvmetcp;
 
 import io.netty.buffer.PooledByteBufAllocator;
 import io.tamp.datapath.frontend.BlockDeviceContract;
+import io.tamp.datapath.frontend.IoMetrics;
 import io.tamp.datapath.nvme.NvmeSubsystem;
 import io.tamp.datapath.nvme.Status;
 import java.net.InetSocketAddress;
@@ -22,8 +23,13 @@ class NvmeBlockDeviceTest extends BlockDeviceContract {
     @Override
     protected void startServer() throws Exception {
         subsystem = new NvmeSubsystem(NvmeSubsystem.DEFAULT_NQN, lunMap, workers, PooledByteBufAllocator.DEFAULT,
-                engine::flush, 7);
+                engine::flush, 7, metrics);
         server = NvmeTcpServer.start(new InetSocketAddress("127.0.0.1", 0), subsystem, 2);
+    }
+
+    @Override
+    protected IoMetrics.Protocol protocol() {
+        return IoMetrics.Protocol.NVME;
     }
 
     @Override

@@ -9,6 +9,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.tamp.datapath.frontend.Crc32c;
+import io.tamp.datapath.frontend.IoMetrics;
+import io.tamp.datapath.frontend.IoMetrics.Op;
 import io.tamp.datapath.nvme.NvmeSubsystem;
 import io.tamp.datapath.nvme.Status;
 import io.tamp.datapath.nvmetcp.NvmeTcpTestHost.Result;
@@ -113,6 +115,39 @@ class NvmeTcpEndToEndTest extends NvmeTcpFixture {
             assertTrue(le64(smart, 64) >= 4, "host read commands counted");
             assertTrue(le64(smart, 48) >= 1, "data units written counted");
         }
+    }
+
+    @Test
+    void ioCommandsAreRecordedByKindForTheNamespacesVolume() throws Exception {
+        try (NvmeTcpTestHost admin = NvmeTcpTestHost.admin(server.port(), NQN, HOST, 0);
+                NvmeTcpTestHost io = NvmeTcpTestHost.io(server.port(), 1, admin.controllerId, NQN, HOST, false, false)) {
+            byte[] big = pattern(300 * 1024, 3);
+            assertTrue(io.write(1, 0, big, false, false).ok(), "R2T write");
+            byte[] small = pattern(4096, 4);
+            assertTrue(io.write(1, 2048, small, false, true).ok(), "in-capsule write");
+            assertArrayEquals(big, io.read(1, 0, big.length / 512).data());
+            assertTrue(io.compare(1, 2048, small).ok());
+            assertEquals(Status.COMPARE_FAILURE, io.compare(1, 2048, pattern(4096, 5)).status());
+            assertTrue(io.writeZeroes(1, 4096, 8, false).ok());
+            assertTrue(io.deallocate(1, 4096, 8).ok());
+            assertTrue(io.flush(1).ok());
+            assertTrue(io.flush(0xFFFF_FFFFL).ok(), "every namespace: no one volume to count it for");
+            assertEquals(Status.INVALID_NAMESPACE, io.read(2, 0, 1).status());
+            assertEquals(Status.INVALID_OPCODE, io.execute(io.sqe(0x7E, 1), null, 0, false).status());
+        }
+        assertEquals(1, metrics.series().size());
+        IoMetrics.Series s = metrics.series().get(0);
+        assertEquals(volume.id(), s.volumeId());
+        assertEquals(IoMetrics.Protocol.NVME, s.protocol());
+        assertEquals(2, s.ops(Op.WRITE));
+        assertEquals(300 * 1024 + 4096, s.bytes(Op.WRITE));
+        assertEquals(1, s.ops(Op.READ));
+        assertEquals(300 * 1024, s.bytes(Op.READ));
+        assertEquals(5, s.ops(Op.OTHER), "two Compares, Write Zeroes, Dataset Management, Flush");
+        assertEquals(2 * 4096 + 16, s.bytes(Op.OTHER), "compare data and one DSM range");
+        assertEquals(1, s.errors(Op.OTHER));
+        assertEquals(1, s.errors());
+        assertEquals(2, s.latency(Op.WRITE).getTotalCount());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.tamp.datapath.nvmetcp;
 
 import io.netty.buffer.PooledByteBufAllocator;
+import io.tamp.datapath.frontend.IoMetrics;
 import io.tamp.datapath.frontend.LunMap;
 import io.tamp.datapath.nvme.NvmeSubsystem;
 import io.tamp.datapath.volume.Engine;
@@ -28,6 +29,7 @@ abstract class NvmeTcpFixture {
     Volume volume;
     LunMap lunMap;
     ExecutorService workers;
+    IoMetrics metrics;
     NvmeSubsystem subsystem;
     NvmeTcpServer server;
 
@@ -38,7 +40,8 @@ abstract class NvmeTcpFixture {
         lunMap = new LunMap();
         lunMap.map(HOST, 0, volume);
         workers = Executors.newFixedThreadPool(2);
-        subsystem = new NvmeSubsystem(NQN, lunMap, workers, PooledByteBufAllocator.DEFAULT, engine::flush, 42);
+        metrics = new IoMetrics();
+        subsystem = new NvmeSubsystem(NQN, lunMap, workers, PooledByteBufAllocator.DEFAULT, engine::flush, 42, metrics);
         server = NvmeTcpServer.start(new InetSocketAddress("127.0.0.1", 0), subsystem, 2);
     }
 

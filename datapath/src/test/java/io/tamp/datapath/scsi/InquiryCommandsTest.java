@@ -74,7 +74,7 @@ class InquiryCommandsTest extends ScsiFixture {
         assertEquals(0x03, r.u8(5)); // LU, NAA
         assertEquals(16, r.u8(7));
         assertEquals(6, r.u8(8) >>> 4);
-        assertEquals(InquiryCommands.IEEE_COMPANY_ID, (int) (r.u64(8) >>> 36) & 0xFFFFFF);
+        assertEquals(io.tamp.datapath.frontend.VolumeIds.IEEE_COMPANY_ID, (int) (r.u64(8) >>> 36) & 0xFFFFFF);
         assertEquals(volume.serial(), r.u64(16));
         int t10 = 24;
         assertEquals(0x02, r.u8(t10));

@@ -3,7 +3,11 @@ package io.tamp.datapath.scsi;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tamp.datapath.frontend.IoMetrics;
+import io.tamp.datapath.frontend.IoMetrics.Op;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -145,6 +149,44 @@ class ReadWriteCommandsTest extends ScsiFixture {
         assertGood(run(rw10(0x35, 0, 0, 0)));
         assertGood(run(rw16(0x91, 0x02, 8, 8)));
         assertCheck(Sense.LBA_OUT_OF_RANGE, run(rw10(0x35, 0, BLOCKS, 1)));
+    }
+
+    @Test
+    void ioCommandsAreRecordedByKindAndNothingElseIs() {
+        run("12 00 00 00 60 00"); // INQUIRY
+        run("25 00 00 00 00 00 00 00 00 00"); // READ CAPACITY(10)
+        run("1A 00 3F 00 FF 00"); // MODE SENSE(6)
+        assertTrue(metrics.series().isEmpty(), "TEST UNIT READY, INQUIRY, READ CAPACITY, MODE SENSE do no I/O");
+
+        byte[] data = pattern(12, 4096);
+        assertGood(run(rw10(0x2A, 0, 50, 8), data));
+        assertGood(run(rw16(0x8E, 0, 58, 1), pattern(13, 512))); // WRITE AND VERIFY
+        assertGood(run(rw10(0x28, 0, 50, 8)));
+        assertCheck(Sense.LBA_OUT_OF_RANGE, run(rw10(0x28, 0, BLOCKS - 1, 2)));
+        assertGood(run(rw10(0x2F, 0, 50, 8))); // VERIFY
+        assertGood(run(rw10(0x35, 0, 0, 0))); // SYNCHRONIZE CACHE
+        assertGood(run(rw10(0x41, 0, 100, 4), new byte[512])); // WRITE SAME
+        byte[] caw = new byte[1024];
+        System.arraycopy(data, 0, caw, 0, 512);
+        assertGood(run(cdb("89 00 00 00 00 00 00 00 00 32 00 00 00 01 00 00"), caw)); // COMPARE AND WRITE at 50
+        byte[] unmap = ByteBuffer.allocate(24).putShort(0, (short) 22).putShort(2, (short) 16)
+                .putLong(8, 200).putInt(16, 8).array();
+        assertGood(run(rw10(0x42, 0, 0, unmap.length), unmap));
+        run(PORT, 3, rw10(0x28, 0, 0, 1), null); // an unmapped LUN: no volume to count it for
+
+        assertEquals(1, metrics.series().size());
+        IoMetrics.Series s = metrics.series().get(0);
+        assertEquals(volume.id(), s.volumeId());
+        assertEquals(IoMetrics.Protocol.ISCSI, s.protocol());
+        assertEquals(2, s.ops(Op.READ));
+        assertEquals(4096, s.bytes(Op.READ));
+        assertEquals(1, s.errors(Op.READ));
+        assertEquals(2, s.ops(Op.WRITE), "WRITE and WRITE AND VERIFY");
+        assertEquals(4096 + 512, s.bytes(Op.WRITE));
+        assertEquals(5, s.ops(Op.OTHER), "VERIFY, SYNCHRONIZE CACHE, WRITE SAME, COMPARE AND WRITE, UNMAP");
+        assertEquals(512 + 1024 + 24, s.bytes(Op.OTHER), "data-out moved, not ranges covered");
+        assertEquals(1, s.errors());
+        assertEquals(5, s.latency(Op.OTHER).getTotalCount());
     }
 
     @Test

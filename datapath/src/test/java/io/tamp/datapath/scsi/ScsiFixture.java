@@ -1,5 +1,6 @@
 package io.tamp.datapath.scsi;
 
+import io.tamp.datapath.frontend.IoMetrics;
 import io.tamp.datapath.frontend.LunMap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -33,6 +34,7 @@ abstract class ScsiFixture {
     LunMap lunMap;
     ScsiDisk disk;
     ExecutorService workers;
+    IoMetrics metrics;
 
     /** What came back, with data-in copied out and its buffer released. */
     record Result(int status, byte[] sense, byte[] data) {
@@ -69,7 +71,8 @@ abstract class ScsiFixture {
         lunMap = new LunMap();
         lunMap.map(IQN, 0, volume);
         workers = Executors.newFixedThreadPool(2);
-        disk = new ScsiDisk(lunMap, workers);
+        metrics = new IoMetrics();
+        disk = new ScsiDisk(lunMap, workers, metrics);
     }
 
     @AfterEach
