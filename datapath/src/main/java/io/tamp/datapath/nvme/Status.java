@@ -22,6 +22,7 @@ public final class Status {
     public static final int COMMAND_SEQUENCE_ERROR = generic(0x0C);
     public static final int SGL_DATA_LENGTH_INVALID = generic(0x0F);
     public static final int SGL_TYPE_INVALID = generic(0x11);
+    public static final int NAMESPACE_WRITE_PROTECTED = generic(0x20);
     public static final int TRANSIENT_TRANSPORT_ERROR = 0x22;
     public static final int LBA_OUT_OF_RANGE = generic(0x80);
     public static final int CAPACITY_EXCEEDED = generic(0x81);
@@ -75,7 +76,8 @@ public final class Status {
             case MEDIUM_ERROR -> UNRECOVERED_READ_ERROR;
             case NO_VOLUME -> INVALID_NAMESPACE;
             case MISALIGNED -> INVALID_FIELD;
-            default -> INTERNAL_ERROR;
+            case READ_ONLY -> NAMESPACE_WRITE_PROTECTED;
+            case IO_ERROR -> INTERNAL_ERROR;
         };
     }
 
