@@ -68,7 +68,7 @@ trap 'exit 130' INT TERM
 
 
 # --- Tamp: one volume, mapped to the IQN and to the host NQN ---
-"$TAMP" serve --data "$work/data" --devices 2 --device-gib 8 --bind 127.0.0.1 --iscsi-port 0 --nvme-port 0 \
+"$TAMP" serve --data "$work/data" --devices 2 --device-gib 8 --bind 127.0.0.1 --iscsi-port 0 --nvme-port 0 --http-port -1 \
   --volume bench:4G --map "bench:$iqn:0" --map "bench:$hostnqn:0" > "$work/serve.log" 2>&1 &
 tamp_pid=$!
 

@@ -67,7 +67,7 @@ trap cleanup EXIT
 
 
 # --- Tamp ---
-"$TAMP" serve --data "$work/data" --devices 2 --device-gib 8 --bind 127.0.0.1 --iscsi-port 0 --nvme-port -1 \
+"$TAMP" serve --data "$work/data" --devices 2 --device-gib 8 --bind 127.0.0.1 --iscsi-port 0 --nvme-port -1 --http-port -1 \
   --volume bench:4G --map "bench:$initiator:0" > "$work/serve.log" 2>&1 &
 tamp_pid=$!
 

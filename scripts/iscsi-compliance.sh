@@ -12,7 +12,7 @@ family="${1:-ALL}"
 work="$(mktemp -d)"
 i1=iqn.2026-11.io.tamp.compliance:one
 i2=iqn.2026-11.io.tamp.compliance:two
-"$here/tamp" serve --data "$work/data" --devices 2 --device-gib 4 --bind 127.0.0.1 --iscsi-port 0 --nvme-port -1 \
+"$here/tamp" serve --data "$work/data" --devices 2 --device-gib 4 --bind 127.0.0.1 --iscsi-port 0 --nvme-port -1 --http-port -1 \
   --volume v1:1G --map "v1:$i1:0" --map "v1:$i2:0" > "$work/serve.log" 2>&1 &
 pid=$!
 cleanup() {

@@ -19,7 +19,7 @@ t0=$(date +%s.%N)
 "$here/build.sh"
 work="$(mktemp -d)"
 # shellcheck disable=SC2086
-"$top/tamp" serve --data "$work/data" --devices 2 --device-gib 2 --bind 127.0.0.1 $ports \
+"$top/tamp" serve --data "$work/data" --devices 2 --device-gib 2 --bind 127.0.0.1 --http-port -1 $ports \
   --volume vol1:512M --map "vol1:$host:0" > "$work/serve.log" 2>&1 &
 pid=$!
 cleanup() {

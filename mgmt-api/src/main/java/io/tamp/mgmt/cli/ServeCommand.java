@@ -9,6 +9,19 @@ import io.tamp.datapath.frontend.LunMap;
 import io.tamp.datapath.scsi.ScsiDisk;
 import io.tamp.datapath.volume.Engine;
 import io.tamp.datapath.volume.Volume;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.handler.ssl.SslContext;
+import io.tamp.datapath.frontend.IoMetrics;
+import io.tamp.mgmt.api.AuditLog;
+import io.tamp.mgmt.api.Controller;
+import io.tamp.mgmt.api.Jobs;
+import io.tamp.mgmt.api.ManagementApi;
+import io.tamp.mgmt.auth.Tokens;
+import io.tamp.mgmt.auth.Users;
+import io.tamp.mgmt.catalog.Catalog;
+import io.tamp.mgmt.http.ApiServer;
+import io.tamp.mgmt.http.Tls;
+import java.util.function.LongSupplier;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,16 +90,34 @@ public final class ServeCommand implements Callable<Integer> {
             description = "mutual CHAP: the name and secret the target answers with when an initiator asks")
     String mutualChap;
 
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8443",
+            description = "management API port (HTTPS unless --http-insecure); 0 picks a free one, -1 disables "
+                    + "(default ${DEFAULT-VALUE})")
+    int httpPort;
+
+    @Option(names = "--http-bind", paramLabel = "ADDRESS",
+            description = "address the management API listens on (default: --bind)")
+    String httpBind;
+
+    @Option(names = "--http-insecure",
+            description = "serve the API over plain HTTP; only allowed on a loopback address")
+    boolean httpInsecure;
+
+    @Option(names = "--token-ttl-seconds", paramLabel = "S", defaultValue = "3600",
+            description = "lifetime of an API bearer token (default ${DEFAULT-VALUE})")
+    long tokenTtlSeconds;
+
     @Option(names = "--nop-in-ms", paramLabel = "MS", defaultValue = "0",
             description = "ping an idle iSCSI connection with NOP-In after MS; an unanswered ping drops it (0: off)")
     long nopInMs;
 
     @Override
     public Integer call() throws Exception {
-        Engine engine = Engine.open(pool.config(true));
         if (ioThreads < 1) {
             throw new IllegalArgumentException("--io-threads must be at least 1");
         }
+        InetSocketAddress apiAddress = httpPort < 0 ? null : apiAddress(); // refuse a bad API set-up before anything starts
+        Engine engine = Engine.open(pool.config(true));
         ExecutorService workers = Executors.newFixedThreadPool(ioThreads, r -> {
             Thread t = new Thread(r, "tamp-io-worker");
             t.setDaemon(true);
@@ -95,28 +126,38 @@ public final class ServeCommand implements Callable<Integer> {
         IscsiServer iscsi = null;
         NvmeSubsystem subsystem = null;
         NvmeTcpServer nvme = null;
+        ApiServer api = null;
+        IoMetrics ioMetrics = new IoMetrics();
         try {
             for (String spec : volumes) {
                 createVolume(engine, spec);
             }
             LunMap lunMap = new LunMap();
+            ObjectMapper json = io.tamp.mgmt.api.Json.mapper();
+            Catalog catalog = new Catalog(engine, lunMap, json); // the API's mappings first, then --map's
             for (String spec : maps) {
                 map(engine, lunMap, spec);
             }
             if (iscsiPort >= 0) {
                 IscsiTargetConfig config = iscsiConfig();
                 iscsi = IscsiServer.start(new InetSocketAddress(bind, iscsiPort), config,
-                        new ScsiDisk(lunMap, workers), Runtime.getRuntime().availableProcessors()); // one loop per core
+                        new ScsiDisk(lunMap, workers, ioMetrics), Runtime.getRuntime().availableProcessors()); // one loop per core
                 LOG.info("iSCSI portal {}:{} target {}", bind, iscsi.port(), targetIqn);
             }
             if (nvmePort >= 0) {
                 subsystem = new NvmeSubsystem(subsystemNqn, lunMap, workers, PooledByteBufAllocator.DEFAULT,
-                        engine::flush, engine.pool().poolUuid().getMostSignificantBits());
+                        engine::flush, engine.pool().poolUuid().getMostSignificantBits(), ioMetrics);
                 nvme = NvmeTcpServer.start(new InetSocketAddress(bind, nvmePort), subsystem,
                         Runtime.getRuntime().availableProcessors());
                 LOG.info("NVMe/TCP port {}:{} subsystem {}", bind, nvme.port(), subsystemNqn);
             }
+            if (httpPort >= 0) {
+                api = startApi(apiAddress, engine, catalog, json, ioMetrics, iscsi, nvme);
+            }
         } catch (Exception | Error e) {
+            if (api != null) {
+                api.close();
+            }
             if (iscsi != null) {
                 iscsi.close();
             }
@@ -131,12 +172,16 @@ public final class ServeCommand implements Callable<Integer> {
             throw e;
         }
         IscsiServer frontend = iscsi;
+        ApiServer apiServer = api;
         NvmeTcpServer nvmeFrontend = nvme;
         NvmeSubsystem nvmeSubsystem = subsystem;
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             LOG.info("shutting down");
             try {
+                if (apiServer != null) {
+                    apiServer.close();
+                }
                 if (frontend != null) {
                     frontend.close();
                 }
@@ -157,6 +202,35 @@ public final class ServeCommand implements Callable<Integer> {
                 pool.dir.toAbsolutePath(), engine.volumes().size(), s.poolCapacity() >> 30, s.poolFree() >> 30, bind);
         stopped.await();
         return 0;
+    }
+
+    private InetSocketAddress apiAddress() {
+        String address = httpBind != null ? httpBind : bind;
+        InetSocketAddress where = new InetSocketAddress(address, httpPort);
+        if (httpInsecure && (where.getAddress() == null || !where.getAddress().isLoopbackAddress())) {
+            throw new IllegalArgumentException("--http-insecure serves passwords and tokens in clear text: only on a "
+                    + "loopback --http-bind (127.0.0.1 or ::1), not " + address);
+        }
+        if (tokenTtlSeconds <= 0) {
+            throw new IllegalArgumentException("--token-ttl-seconds must be positive");
+        }
+        return where;
+    }
+
+    private ApiServer startApi(InetSocketAddress where, Engine engine, Catalog catalog, ObjectMapper json,
+                               IoMetrics ioMetrics, IscsiServer iscsi, NvmeTcpServer nvme) throws Exception {
+        String address = where.getHostString();
+        Users users = new Users(engine, json);
+        users.ensureAdmin(pool.dir, System.getenv("TAMP_ADMIN_PASSWORD"));
+        LongSupplier clock = System::currentTimeMillis;
+        Controller c = new Controller(engine, catalog, users, new Tokens(tokenTtlSeconds * 1000, clock),
+                new Jobs(clock), new AuditLog(pool.dir.resolve("audit.log"), json, clock), ioMetrics, json, clock,
+                clock.getAsLong(), new Controller.Frontends(targetIqn, iscsi == null ? -1 : iscsi.port(),
+                        subsystemNqn, nvme == null ? -1 : nvme.port()));
+        SslContext tls = httpInsecure ? null : Tls.serverContext(pool.dir.resolve("tls"));
+        ApiServer api = ApiServer.start(where, tls, ManagementApi.router(c), c.tokens(), c.audit(), json);
+        LOG.info("management API {}://{}:{}/api/v1", tls == null ? "http" : "https", address, api.port());
+        return api;
     }
 
     private IscsiTargetConfig iscsiConfig() {
@@ -189,7 +263,7 @@ public final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--volume wants NAME:SIZE, got '" + spec + "'");
         }
         String name = spec.substring(0, colon);
-        long size = parseSize(spec.substring(colon + 1));
+        long size = io.tamp.mgmt.cli.admin.Sizes.parse(spec.substring(colon + 1));
         Volume v = engine.volume(name);
         if (v == null) {
             engine.createVolume(name, size);
@@ -221,21 +295,5 @@ public final class ServeCommand implements Callable<Integer> {
         }
         lunMap.map(rest, lun, v);
         LOG.info("volume {} mapped to {} as LUN {}", volumeName, rest, lun);
-    }
-
-    static long parseSize(String s) {
-        String t = s.trim().toUpperCase();
-        long unit = 1;
-        char last = t.isEmpty() ? ' ' : t.charAt(t.length() - 1);
-        int shift = "KMGT".indexOf(last);
-        if (shift >= 0) {
-            unit = 1L << (10 * (shift + 1));
-            t = t.substring(0, t.length() - 1);
-        }
-        try {
-            return Math.multiplyExact(Long.parseLong(t), unit);
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("not a size: '" + s + "'");
-        }
     }
 }

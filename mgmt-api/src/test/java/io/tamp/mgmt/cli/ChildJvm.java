@@ -55,9 +55,17 @@ final class ChildJvm {
 
     /** Runs to completion with stdout and stderr captured (through files: no pipe can fill up). */
     static Cli.Result run(Path scratch, String... tampArgs) throws IOException, InterruptedException {
+        return run(scratch, java.util.Map.of(), tampArgs);
+    }
+
+    /** As {@link #run(Path, String...)}, with extra environment variables (TAMP_URL, TAMP_PASSWORD, ...). */
+    static Cli.Result run(Path scratch, java.util.Map<String, String> env, String... tampArgs)
+            throws IOException, InterruptedException {
         Path out = Files.createTempFile(scratch, "stdout", ".txt");
         Path err = Files.createTempFile(scratch, "stderr", ".txt");
-        Process p = command(tampArgs).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder pb = command(tampArgs).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         try {
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 throw new AssertionError("tamp " + String.join(" ", tampArgs) + " still running after "

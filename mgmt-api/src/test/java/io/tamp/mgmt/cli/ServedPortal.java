@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
  */
 final class ServedPortal implements AutoCloseable {
     static final String TARGET = "iqn.2026-11.io.tamp:controller";
+    static final String ADMIN_PASSWORD = "served-portal-admin";
 
     private final Process serve;
     private final StringBuffer log = new StringBuffer();
@@ -28,9 +29,12 @@ final class ServedPortal implements AutoCloseable {
 
     ServedPortal(Path data, int deviceGib, String... volumesAndMaps) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("serve", "--data", data.toString(), "--devices", "2",
-                "--device-gib", Integer.toString(deviceGib), "--bind", "127.0.0.1", "--iscsi-port", "0", "--nvme-port", "0"));
+                "--device-gib", Integer.toString(deviceGib), "--bind", "127.0.0.1", "--iscsi-port", "0", "--nvme-port", "0",
+                "--http-port", "0", "--http-insecure"));
         args.addAll(List.of(volumesAndMaps));
-        serve = ChildJvm.command(args.toArray(String[]::new)).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        ProcessBuilder pb = ChildJvm.command(args.toArray(String[]::new)).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("TAMP_ADMIN_PASSWORD", ADMIN_PASSWORD);
+        serve = pb.start();
         Thread drain = new Thread(this::copyLog, "serve-log");
         drain.setDaemon(true);
         drain.start();
@@ -58,6 +62,13 @@ final class ServedPortal implements AutoCloseable {
             serve.destroyForcibly();
             serve.waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** The management API's base URL (plain HTTP on loopback), from serve's log. */
+    String apiUrl() {
+        Matcher m = Pattern.compile("management API (http://127\\.0\\.0\\.1:\\d+)/api/v1").matcher(log);
+        assertTrue(m.find(), "serve logged no management API:\n" + log);
+        return m.group(1);
     }
 
     /** The NVMe/TCP port serve logged. */
