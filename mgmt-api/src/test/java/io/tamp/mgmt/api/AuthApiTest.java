@@ -108,6 +108,24 @@ class AuthApiTest {
     }
 
     @Test
+    void usersAndTheirRolesSurviveARestartButTokensDoNot() throws Exception {
+        String token;
+        try (ApiHarness h = new ApiHarness(dir)) {
+            String admin = h.admin();
+            assertEquals(201, h.send("POST", "/api/v1/users", admin,
+                    "{\"name\":\"keeper\",\"password\":\"keeper-pass\",\"role\":\"operator\"}").status());
+            token = h.login("keeper", "keeper-pass");
+        }
+        try (ApiHarness h = new ApiHarness(dir)) {
+            assertEquals(401, h.get("/api/v1/volumes", token).status(), "tokens live in memory only");
+            String again = h.login("keeper", "keeper-pass");
+            assertEquals(403, h.send("DELETE", "/api/v1/volumes/1", again, null).status(), "still an operator");
+            assertEquals(401, h.send("POST", "/api/v1/login", null,
+                    "{\"username\":\"admin\",\"password\":\"" + ApiHarness.ADMIN_PASSWORD + "x\"}").status());
+        }
+    }
+
+    @Test
     void firstStartWritesAGeneratedPasswordOnlyTheOwnerCanRead() throws Exception {
         io.tamp.datapath.volume.Engine engine = io.tamp.datapath.volume.Engine.open(
                 io.tamp.datapath.volume.EngineConfig.small(dir.resolve("pool"), 2, 64L << 20));

@@ -40,6 +40,16 @@ class LauncherProcessTest {
     }
 
     @Test
+    void plainHttpOffLoopbackIsRefusedBeforeAnythingStarts() throws Exception {
+        Path pool = tmp.resolve("pool");
+        Cli.Result r = ChildJvm.run(tmp, "serve", "--data", pool.toString(), "--bind", "127.0.0.1",
+                "--iscsi-port", "0", "--nvme-port", "0", "--http-port", "0", "--http-bind", "0.0.0.0", "--http-insecure");
+        assertEquals(1, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("tamp serve: --http-insecure serves passwords and tokens in clear text"), r.toString());
+        assertTrue(Files.notExists(pool), "a refused start must not create a pool");
+    }
+
+    @Test
     void fsckOfMissingPoolExitsOneWithOneLine() throws Exception {
         Cli.Result r = ChildJvm.run(tmp, "fsck", "--pool", "/nonexistent/tamp-pool");
         assertEquals(1, r.exitCode(), r.toString());
