@@ -789,6 +789,23 @@ public final class Engine implements Closeable {
      * bytes only snapshots hold.
      */
     public SpaceReport space() {
+        return space(0);
+    }
+
+    /** The last snapshot-only byte count, the snapshots it covered and when (under snapshotPhysicalLock). */
+    private final Object snapshotPhysicalLock = new Object();
+    private long snapshotPhysicalBytes;
+    private List<Long> snapshotPhysicalOf = List.of();
+    private long snapshotPhysicalAtNanos;
+
+    /**
+     * The space report, with the one costly figure — the bytes only snapshots hold, a walk of
+     * every snapshot's block map (about 0.4 s per GiB of snapshot data) — reused when it was
+     * computed less than maxSnapshotAgeMillis ago for the same set of snapshots (it then misses
+     * what overwrites of their sources changed since). Every other figure is current. Pollers
+     * (the API, Prometheus scrapes) pass a bound; {@link #space()} is always exact.
+     */
+    public SpaceReport space(long maxSnapshotAgeMillis) {
         long logicalProvisioned = 0;
         long mappedBlocks = 0;
         for (Volume v : byName.values()) {
@@ -821,13 +838,28 @@ public final class Engine implements Closeable {
         long snapshotOnly = 0;
         if (view != null) {
             try (MetadataStore.View v = view) {
-                snapshotOnly = SnapshotCopy.snapshotOnlyBytes(v, snapshots);
+                snapshotOnly = snapshotOnlyBytes(v, snapshots, maxSnapshotAgeMillis);
             }
         }
         return SpaceReport.of(logicalProvisioned, mappedBlocks * Reducer.BLOCK_BYTES, uniqueBlocks, uniqueBytes,
                 written, store.diskBytes(), (long) pool.segmentCount() * pool.segmentBytes(),
                 (long) segments.freeCount() * pool.segmentBytes(), pendingBlocks,
                 snapshotBlocks * Reducer.BLOCK_BYTES, snapshotOnly);
+    }
+
+    private long snapshotOnlyBytes(MetadataStore.View view, List<Volume> snapshots, long maxAgeMillis) {
+        List<Long> ids = snapshots.stream().map(Volume::id).sorted().toList();
+        synchronized (snapshotPhysicalLock) { // one walk at a time; concurrent pollers share its result
+            long now = System.nanoTime();
+            if (maxAgeMillis > 0 && ids.equals(snapshotPhysicalOf)
+                    && now - snapshotPhysicalAtNanos < maxAgeMillis * 1_000_000) {
+                return snapshotPhysicalBytes;
+            }
+            snapshotPhysicalBytes = SnapshotCopy.snapshotOnlyBytes(view, snapshots);
+            snapshotPhysicalOf = ids;
+            snapshotPhysicalAtNanos = System.nanoTime();
+            return snapshotPhysicalBytes;
+        }
     }
 
     /** The space one volume or snapshot uses, from a walk of its block map under the commit lock. */

@@ -100,6 +100,26 @@ class SnapshotTest {
     }
 
     @Test
+    void pollersMayReuseTheSnapshotWalkButNotAcrossSnapshotChanges() throws Exception {
+        try (Engine e = open()) {
+            Volume v = e.createVolume("src", 1 << 20);
+            v.write(0, compressibleBlocks(6, 32), false);
+            e.createSnapshot(v, "s1");
+            assertEquals(0, e.space(60_000).snapshotPhysical());
+            v.write(0, randomBlocks(7, 16), false); // 16 old blocks now belong to the snapshot alone
+            assertEquals(0, e.space(60_000).snapshotPhysical(), "a young result is reused for the same snapshots");
+            long exact = e.space().snapshotPhysical();
+            assertTrue(exact > 0, "space() always walks");
+            assertEquals(exact, e.space(60_000).snapshotPhysical(), "and refreshes what pollers see");
+            v.write(16 * B, randomBlocks(8, 16), false);
+            Volume s2 = e.createSnapshot(v, "s2");
+            assertTrue(e.space(60_000).snapshotPhysical() > exact, "a new snapshot set is walked at once");
+            e.deleteVolume(s2);
+            assertEquals(e.space().snapshotPhysical(), e.space(60_000).snapshotPhysical());
+        }
+    }
+
+    @Test
     void snapshotSharesExtentsAndIsCountedApart() throws Exception {
         byte[] data = compressibleBlocks(4, 64);
         try (Engine e = open()) {

@@ -22,6 +22,7 @@ import java.util.Map;
 final class SystemRoutes {
     static final String API = "/api/v1";
     static final String VERSION = "0.1.0";
+    static final long SNAPSHOT_PHYSICAL_MAX_AGE_MS = 10_000;
 
     private final Controller c;
 
@@ -97,8 +98,9 @@ final class SystemRoutes {
                 });
         r.get(API + "/appliance", "The controller: pool devices, health, capacity, frontends").tag("system")
                 .handle(q -> ApiResponse.ok(appliance()));
-        r.get(API + "/space", "Capacity and data-reduction metrics of the pool").tag("space")
-                .handle(q -> ApiResponse.ok(c.engine().space()));
+        r.get(API + "/space", "Capacity and data-reduction metrics of the pool (snapshot_physical and "
+                + "snapshot_savings may be up to 10 s old: they walk every snapshot's block map)").tag("space")
+                .handle(q -> ApiResponse.ok(c.engine().space(SNAPSHOT_PHYSICAL_MAX_AGE_MS)));
         r.get(API + "/jobs", "Long operations, newest last").tag("jobs").handle(q -> ApiResponse.ok(c.jobs().list()));
         r.get(API + "/jobs/{id}", "One job").tag("jobs").handle(q -> {
             Jobs.Job j = c.jobs().get(q.id("id", "job"));
@@ -184,7 +186,7 @@ final class SystemRoutes {
         for (int i = 0; i < pool.deviceCount() && i < pool.segmentCount(); i++) {
             devices.add(new DeviceView(i, pool.devicePathOf(i).toString(), pool.deviceBytes()));
         }
-        var s = e.space();
+        var s = e.space(SNAPSHOT_PHYSICAL_MAX_AGE_MS);
         String failure = e.failureMessage();
         return new ApplianceView("tamp", VERSION, pool.poolUuid().toString(), failure == null ? "ok" : "failed",
                 failure == null ? "" : failure, pool.deviceCount(), devices, pool.directIo(), pool.segmentBytes(),

@@ -28,6 +28,8 @@ import org.HdrHistogram.Histogram;
 public final class PrometheusExporter {
     public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
     static final int LATENCY_WINDOW_SECONDS = 60;
+    /** The snapshot-only byte count walks every snapshot's block map: a scrape reuses one this young. */
+    static final long SNAPSHOT_PHYSICAL_MAX_AGE_MS = 60_000;
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
@@ -116,7 +118,7 @@ public final class PrometheusExporter {
 
     /** One scrape in the Prometheus text format (0.0.4). */
     public synchronized String scrape() {
-        space = engine.space();
+        space = engine.space(SNAPSHOT_PHYSICAL_MAX_AGE_MS);
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
         try {
             writer.write(out, registry.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
