@@ -119,7 +119,12 @@ public final class ApiServer implements Closeable {
         handlers.shutdown();
     }
 
-    /** Bodies over the limit get a 413 problem (Netty's default answer would be a bare 413). */
+    /**
+     * Bodies over the limit get a 413 problem (Netty's default answer would be a bare 413). On a
+     * keep-alive connection the rest of the body is read and dropped by the aggregator, so the
+     * client, still sending, is not reset before it reads the answer; otherwise the connection
+     * closes after it.
+     */
     private final class Aggregator extends HttpObjectAggregator {
         Aggregator() {
             super(MAX_BODY_BYTES, true);
@@ -131,8 +136,8 @@ public final class ApiServer implements Closeable {
                     "request bodies are limited to " + MAX_BODY_BYTES + " bytes");
             FullHttpResponse r = response(problem(e, oversized instanceof io.netty.handler.codec.http.HttpRequest req
                     ? req.uri() : null), e.status(), PROBLEM_JSON);
-            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+            boolean keep = HttpUtil.isKeepAlive(oversized) && !HttpUtil.is100ContinueExpected(oversized);
+            send(ctx, r, keep);
         }
     }
 
