@@ -50,17 +50,20 @@ final class ChapAuthenticator {
     }
 
     /**
-     * Checks the initiator's response; answers mutual CHAP into {@code response}.
+     * Checks the initiator's response; answers mutual CHAP into {@code response}. An initiator
+     * with credentials of its own ({@code own}, not null) must use exactly those; otherwise
+     * CHAP_N is looked up in the target's global secrets.
      *
      * @return the authenticated CHAP user name
      */
-    String verify(TextParameters request, TextParameters response) throws LoginException {
+    String verify(TextParameters request, TextParameters response, InitiatorChap.Credentials own)
+            throws LoginException {
         String name = request.get("CHAP_N");
         String chapR = request.get("CHAP_R");
         if (name == null || chapR == null) {
             throw LoginException.authentication("CHAP_N or CHAP_R missing");
         }
-        String secret = config.chapSecrets().get(name);
+        String secret = own == null ? config.chapSecrets().get(name) : own.user().equals(name) ? own.secret() : null;
         if (secret == null) {
             throw LoginException.authentication("unknown CHAP user " + name);
         }
@@ -75,6 +78,9 @@ final class ChapAuthenticator {
         }
         if (mutualId == null || mutualChallenge == null || !config.mutualChapAvailable()) {
             throw LoginException.authentication("mutual CHAP requested but not configured");
+        }
+        if (secret.equals(config.mutualChapSecret())) { // RFC 7143 §12.1.3; per-host secrets are not checked at set-up
+            throw LoginException.authentication("mutual CHAP secret equals the initiator's secret");
         }
         byte[] initiatorChallenge = decodeBinary(mutualChallenge);
         if (initiatorChallenge.length == 0 || initiatorChallenge.length > MAX_INITIATOR_CHALLENGE_BYTES

@@ -29,13 +29,14 @@ import java.util.regex.Pattern;
  * @param nopInIntervalMs          idle time before a NOP-In ping; 0 disables pings
  * @param maxBufferedWriteBytes    write data the portal holds for commands not yet executed, over
  *                                 all sessions; a write that would pass it ends in TASK SET FULL
+ * @param initiatorChap            per-initiator CHAP credentials, consulted at every login
  */
 public record IscsiTargetConfig(String targetName, int targetPortalGroupTag,
                                 int maxRecvDataSegmentBytes, int maxBurstBytes, int firstBurstBytes,
                                 int commandWindow, int maxTransferBytes,
                                 Map<String, String> chapSecrets, String mutualChapName,
                                 String mutualChapSecret, Set<String> allowedInitiators,
-                                long nopInIntervalMs, long maxBufferedWriteBytes) {
+                                long nopInIntervalMs, long maxBufferedWriteBytes, InitiatorChap initiatorChap) {
 
     public static final String DEFAULT_TARGET_NAME = "iqn.2026-11.io.tamp:controller";
     public static final int DEFAULT_MAX_RECV_DATA_SEGMENT_BYTES = 262_144;
@@ -59,6 +60,7 @@ public record IscsiTargetConfig(String targetName, int targetPortalGroupTag,
         allowedInitiators = Set.copyOf(allowedInitiators);
     }
 
+    /** Whether every initiator must do CHAP (global secrets); per-initiator credentials add to it. */
     public boolean chapRequired() {
         return !chapSecrets.isEmpty();
     }
@@ -84,6 +86,7 @@ public record IscsiTargetConfig(String targetName, int targetPortalGroupTag,
         private String mutualChapName;
         private String mutualChapSecret;
         private Set<String> allowedInitiators = Set.of();
+        private InitiatorChap initiatorChap = InitiatorChap.NONE;
         private long nopInIntervalMs = DEFAULT_NOP_IN_INTERVAL_MS;
         private long maxBufferedWriteBytes = DEFAULT_MAX_BUFFERED_WRITE_BYTES;
 
@@ -134,6 +137,11 @@ public record IscsiTargetConfig(String targetName, int targetPortalGroupTag,
             return this;
         }
 
+        public Builder initiatorChap(InitiatorChap source) {
+            this.initiatorChap = Objects.requireNonNull(source);
+            return this;
+        }
+
         public Builder allowedInitiators(Set<String> names) {
             this.allowedInitiators = Objects.requireNonNull(names);
             return this;
@@ -176,7 +184,8 @@ public record IscsiTargetConfig(String targetName, int targetPortalGroupTag,
             require((mutualChapName == null) == (mutualChapSecret == null),
                     "mutual CHAP needs both a name and a secret");
             if (mutualChapSecret != null) {
-                require(!chapSecrets.isEmpty(), "mutual CHAP without initiator CHAP secrets");
+                require(!chapSecrets.isEmpty() || initiatorChap != InitiatorChap.NONE,
+                        "mutual CHAP without initiator CHAP secrets");
                 require(!mutualChapName.isEmpty(), "empty mutual CHAP name");
                 checkSecret("mutual CHAP secret", mutualChapSecret);
                 // RFC 7143 §12.1.3: the two directions must not share a secret.
@@ -185,7 +194,15 @@ public record IscsiTargetConfig(String targetName, int targetPortalGroupTag,
             }
             return new IscsiTargetConfig(targetName, targetPortalGroupTag, maxRecvDataSegmentBytes,
                     maxBurstBytes, firstBurstBytes, commandWindow, maxTransferBytes, chapSecrets,
-                    mutualChapName, mutualChapSecret, allowedInitiators, nopInIntervalMs, maxBufferedWriteBytes);
+                    mutualChapName, mutualChapSecret, allowedInitiators, nopInIntervalMs, maxBufferedWriteBytes,
+                    initiatorChap);
+        }
+
+        /** Why a CHAP secret is unacceptable (RFC 7143 §12.1.3 lengths), or null. */
+        public static String secretProblem(String secret) {
+            int bytes = secret == null ? 0 : secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            return bytes >= MIN_CHAP_SECRET_BYTES && bytes <= MAX_CHAP_SECRET_BYTES ? null
+                    : "a CHAP secret is " + MIN_CHAP_SECRET_BYTES + " to " + MAX_CHAP_SECRET_BYTES + " bytes, got " + bytes;
         }
 
         private static void checkSecret(String what, String secret) {

@@ -39,6 +39,8 @@ final class LoginNegotiator {
     private Auth auth = Auth.NOT_STARTED;
     private boolean discovery;
     private String initiatorName;
+    /** This initiator's own CHAP credentials (per host), or null: then the global setting applies. */
+    private InitiatorChap.Credentials ownChap;
     private boolean declaredMaxRecv;
 
     private boolean headerDigest;
@@ -68,7 +70,7 @@ final class LoginNegotiator {
         if (csg != stage || csg == 2 || csg == FULL_FEATURE_PHASE) {
             throw LoginException.initiatorError("CSG " + csg + " while in stage " + stage);
         }
-        if (csg != SECURITY_STAGE && config.chapRequired() && auth != Auth.DONE) {
+        if (csg != SECURITY_STAGE && chapRequired() && auth != Auth.DONE) {
             // An initiator may start in operational negotiation only where no authentication is
             // required (RFC 7143 §6.3); here that would skip CHAP.
             throw LoginException.authentication("CHAP required, but the login skipped the security stage");
@@ -82,7 +84,7 @@ final class LoginNegotiator {
         }
         first = false;
         boolean ready = csg == SECURITY_STAGE ? security(request, response) : true;
-        if (csg == OPERATIONAL_STAGE || !config.chapRequired() || auth == Auth.DONE) {
+        if (csg == OPERATIONAL_STAGE || !chapRequired() || auth == Auth.DONE) {
             operational(request, response);
         }
         if (csg == OPERATIONAL_STAGE && !declaredMaxRecv) {
@@ -119,6 +121,7 @@ final class LoginNegotiator {
             throw new LoginException(LoginException.CLASS_INITIATOR_ERROR,
                     LoginException.DETAIL_MISSING_PARAMETER, "no InitiatorName");
         }
+        ownChap = config.initiatorChap().credentials(initiatorName);
         String sessionType = request.get("SessionType");
         if (sessionType == null || sessionType.equals("Normal")) {
             discovery = false;
@@ -144,12 +147,16 @@ final class LoginNegotiator {
         }
     }
 
+    private boolean chapRequired() {
+        return ownChap != null || config.chapRequired();
+    }
+
     /** @return true once authentication allows leaving the security stage */
     private boolean security(TextParameters request, TextParameters response) throws LoginException {
         String methods = request.get("AuthMethod");
         if (methods != null && auth == Auth.NOT_STARTED) {
             List<String> offered = List.of(methods.split(","));
-            if (config.chapRequired()) {
+            if (chapRequired()) {
                 if (!offered.contains("CHAP")) {
                     throw LoginException.authentication("CHAP required, offered " + methods);
                 }
@@ -166,10 +173,10 @@ final class LoginNegotiator {
             chap.challenge(request.get("CHAP_A"), response);
             auth = Auth.CHAP_CHALLENGED;
         } else if (auth == Auth.CHAP_CHALLENGED && request.get("CHAP_R") != null) {
-            chap.verify(request, response);
+            chap.verify(request, response, ownChap);
             auth = Auth.DONE;
         }
-        if (auth == Auth.NOT_STARTED && !config.chapRequired()) {
+        if (auth == Auth.NOT_STARTED && !chapRequired()) {
             auth = Auth.DONE;
         }
         return auth == Auth.DONE;

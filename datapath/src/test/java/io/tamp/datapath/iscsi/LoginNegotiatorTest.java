@@ -121,6 +121,75 @@ class LoginNegotiatorTest {
         }
     }
 
+    /** Logs in with CHAP as user/secret; returns the final security-stage response (caller releases it). */
+    private static IscsiPdu chapLogin(TestInitiator ini, String user, String secret) throws Exception {
+        IscsiPdu r1 = ini.login(true, 0, 1, security(IQN, "CHAP,None"));
+        if (r1.bhs().statusClass() != 0) {
+            return r1;
+        }
+        r1.release();
+        IscsiPdu r2 = ini.login(false, 0, 0, new TextParameters().add("CHAP_A", "5"));
+        int id = Integer.parseInt(text(r2).get("CHAP_I"));
+        byte[] c = ChapAuthenticator.decodeBinary(text(r2).get("CHAP_C"));
+        r2.release();
+        return ini.login(true, 0, 1, new TextParameters().add("CHAP_N", user)
+                .add("CHAP_R", "0x" + HexFormat.of().formatHex(ChapAuthenticator.md5(id, secret, c))));
+    }
+
+    @Test
+    void anInitiatorWithItsOwnCredentialsMustUseExactlyThose() throws Exception {
+        java.util.Map<String, InitiatorChap.Credentials> hosts = new java.util.concurrent.ConcurrentHashMap<>();
+        hosts.put(INITIATOR, new InitiatorChap.Credentials("host-a", SECRET));
+        hosts.put("iqn.2026-11.io.tamp.test:other", new InitiatorChap.Credentials("host-b", "bob-secret-4567"));
+        IscsiTargetConfig config = IscsiTargetConfig.builder().initiatorChap(hosts::get).build();
+        try (TestInitiator ini = new TestInitiator(config, new FakeScsiDisk(64))) {
+            assertStatus(0x0201, ini.login(true, 0, 1, security(IQN, "None")));
+        }
+        try (TestInitiator ini = new TestInitiator(config, new FakeScsiDisk(64))) {
+            assertStatus(0x0201, chapLogin(ini, "host-b", "bob-secret-4567")); // another host's credentials
+        }
+        try (TestInitiator ini = new TestInitiator(config, new FakeScsiDisk(64))) {
+            assertStatus(0x0201, chapLogin(ini, "host-a", "wrong-secret-789"));
+        }
+        try (TestInitiator ini = new TestInitiator(config, new FakeScsiDisk(64))) {
+            IscsiPdu ok = chapLogin(ini, "host-a", SECRET);
+            assertEquals(0, ok.bhs().statusClass());
+            assertTrue(ok.bhs().transit());
+            ok.release();
+        }
+        // changed between logins: the next login needs the new secret; removed: back to no CHAP
+        hosts.put(INITIATOR, new InitiatorChap.Credentials("host-a", "rotated-secret-1"));
+        try (TestInitiator ini = new TestInitiator(config, new FakeScsiDisk(64))) {
+            assertStatus(0x0201, chapLogin(ini, "host-a", SECRET));
+        }
+        try (TestInitiator ini = new TestInitiator(config, new FakeScsiDisk(64))) {
+            IscsiPdu ok = chapLogin(ini, "host-a", "rotated-secret-1");
+            assertEquals(0, ok.bhs().statusClass());
+            ok.release();
+        }
+        hosts.remove(INITIATOR);
+        try (TestInitiator ini = new TestInitiator(config, new FakeScsiDisk(64))) {
+            IscsiPdu none = ini.login(true, 0, 1, security(IQN, "None"));
+            assertEquals(0, none.bhs().statusClass(), "without credentials of its own, no CHAP (global CHAP is off)");
+            none.release();
+        }
+    }
+
+    @Test
+    void globalSecretsDoNotOpenAnInitiatorThatHasItsOwn() throws Exception {
+        IscsiTargetConfig config = IscsiTargetConfig.builder().chap(Map.of("alice", SECRET))
+                .initiatorChap(name -> INITIATOR.equals(name) ? new InitiatorChap.Credentials("host-a", "host-a-secret-9")
+                        : null).build();
+        try (TestInitiator ini = new TestInitiator(config, new FakeScsiDisk(64))) {
+            assertStatus(0x0201, chapLogin(ini, "alice", SECRET));
+        }
+        try (TestInitiator ini = new TestInitiator(config, new FakeScsiDisk(64))) {
+            IscsiPdu ok = chapLogin(ini, "host-a", "host-a-secret-9");
+            assertEquals(0, ok.bhs().statusClass());
+            ok.release();
+        }
+    }
+
     @Test
     void chapWrongSecretFailsWithAuthenticationFailure() throws Exception {
         IscsiTargetConfig config = IscsiTargetConfig.builder().chap(Map.of("alice", SECRET)).build();

@@ -2,6 +2,8 @@ package io.tamp.mgmt.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tamp.mgmt.catalog.Catalog;
+import io.tamp.mgmt.catalog.Host;
+import io.tamp.mgmt.http.ApiException;
 import io.tamp.mgmt.catalog.Initiator;
 import io.tamp.mgmt.http.ApiRequest;
 import io.tamp.mgmt.http.ApiResponse;
@@ -35,10 +37,13 @@ final class HostRoutes {
                 .required("name", Type.STRING, "unique name")
                 .optional("description", Type.STRING, "free text")
                 .requiredArray("initiators", initiator(), "the host's iSCSI and NVMe ports")
-                .optional("host_group_id", Type.INTEGER, "the host group to join")).handle(q -> {
+                .optional("host_group_id", Type.INTEGER, "the host group to join")
+                .optional("chap_username", Type.STRING, "CHAP user name its iSCSI initiators must log in with")
+                .optional("chap_secret", Type.STRING, "CHAP secret, 12..255 bytes (never returned)")).handle(q -> {
                     JsonNode b = q.body();
                     return ApiResponse.created(Views.host(catalog, catalog.createHost(b.get("name").asText(),
-                            text(b, "description"), Views.initiators(b.get("initiators")), optLong(b, "host_group_id"))));
+                            text(b, "description"), Views.initiators(b.get("initiators")), optLong(b, "host_group_id"),
+                            chap(b, false))));
                 });
         r.get(H + "/{id}", "Get a host").tag("hosts").handle(q ->
                 ApiResponse.ok(Views.host(catalog, catalog.host(q.id("id", "host")))));
@@ -47,12 +52,14 @@ final class HostRoutes {
                         .optional("name", Type.STRING, "new unique name")
                         .optional("description", Type.STRING, "new description")
                         .optionalArray("initiators", initiator(), "the full new list of initiators")
-                        .optional("host_group_id", Type.INTEGER, "host group to join; -1 to leave its group"))
+                        .optional("host_group_id", Type.INTEGER, "host group to join; -1 to leave its group")
+                        .optional("chap_username", Type.STRING, "new CHAP user name; \"\" removes the host's CHAP")
+                        .optional("chap_secret", Type.STRING, "new CHAP secret, 12..255 bytes (never returned)"))
                 .handle(q -> {
                     JsonNode b = q.body();
                     List<Initiator> initiators = b.hasNonNull("initiators") ? Views.initiators(b.get("initiators")) : null;
                     return ApiResponse.ok(Views.host(catalog, catalog.updateHost(q.id("id", "host"), text(b, "name"),
-                            text(b, "description"), initiators, optLong(b, "host_group_id"))));
+                            text(b, "description"), initiators, optLong(b, "host_group_id"), chap(b, true))));
                 });
         r.delete(H + "/{id}", "Delete a host (refused while volumes are mapped to it, unless force=true)")
                 .tag("hosts").query("force").handle(q -> {
@@ -90,6 +97,23 @@ final class HostRoutes {
                     catalog.deleteGroup(q.id("id", "host group"), q.flag("force"));
                     return ApiResponse.noContent();
                 });
+    }
+
+    /** The CHAP fields of a body: both or neither; on a PATCH an empty user name clears them. */
+    static Host.Chap chap(JsonNode b, boolean patch) {
+        String user = text(b, "chap_username");
+        String secret = text(b, "chap_secret");
+        if (user == null && secret == null) {
+            return null;
+        }
+        if (patch && "".equals(user) && (secret == null || secret.isEmpty())) {
+            return Host.Chap.CLEAR;
+        }
+        if (user == null || secret == null) {
+            throw ApiException.badRequest(user == null ? "chap_username" : "chap_secret",
+                    "chap_username and chap_secret go together");
+        }
+        return new Host.Chap(user, secret);
     }
 
     static String text(JsonNode b, String field) {

@@ -27,8 +27,9 @@ final class Views {
     record InitiatorView(String protocol, String portName) {
     }
 
+    /** A host; its CHAP secret never leaves the controller, only whether it has one. */
     record HostView(long id, String name, String description, List<InitiatorView> initiators, Long hostGroupId,
-                    List<Long> mappedVolumeIds) {
+                    boolean chap, List<Long> mappedVolumeIds) {
     }
 
     record HostGroupView(long id, String name, String description, List<Long> hostIds) {
@@ -58,7 +59,7 @@ final class Views {
                 .map(Mapping::volumeId).distinct().sorted().toList();
         return new HostView(h.id(), h.name(), h.description() == null ? "" : h.description(),
                 h.initiators().stream().map(i -> new InitiatorView(i.protocol(), i.portName())).toList(),
-                h.hostGroupId(), volumes);
+                h.hostGroupId(), h.hasChap(), volumes);
     }
 
     static HostGroupView group(Catalog catalog, HostGroup g) {

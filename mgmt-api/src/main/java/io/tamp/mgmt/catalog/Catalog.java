@@ -2,6 +2,8 @@ package io.tamp.mgmt.catalog;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tamp.datapath.frontend.LunMap;
+import io.tamp.datapath.iscsi.InitiatorChap;
+import io.tamp.datapath.iscsi.IscsiTargetConfig;
 import io.tamp.datapath.volume.Engine;
 import io.tamp.datapath.volume.Volume;
 import java.io.IOException;
@@ -32,6 +34,8 @@ public final class Catalog {
     private final TreeMap<Long, HostGroup> groups = new TreeMap<>();
     private final TreeMap<Long, Mapping> mappings = new TreeMap<>();
     private final Map<String, Long> sequences = new HashMap<>();
+    /** iSCSI initiator name → its host's CHAP credentials, replaced whole on every change. */
+    private volatile Map<String, InitiatorChap.Credentials> chapByInitiator = Map.of();
     /** What this catalog last put in the LUN map: initiator → LUN → volume id. */
     private Map<String, Map<Long, Long>> applied = Map.of();
 
@@ -76,7 +80,8 @@ public final class Catalog {
         return h;
     }
 
-    public synchronized Host createHost(String name, String description, List<Initiator> initiators, Long groupId) {
+    public synchronized Host createHost(String name, String description, List<Initiator> initiators, Long groupId,
+                                        Host.Chap chap) {
         checkName("name", name);
         if (hosts.values().stream().anyMatch(h -> h.name().equals(name))) {
             throw CatalogException.conflict("name_in_use", "a host named '" + name + "' exists");
@@ -85,7 +90,9 @@ public final class Catalog {
         if (groupId != null) {
             group(groupId);
         }
-        Host h = new Host(next("host"), name, description, initiators, groupId);
+        checkChap(chap);
+        Host h = new Host(next("host"), name, description, initiators, groupId,
+                chap == null ? null : chap.username(), chap == null ? null : chap.secret());
         Changes c = new Changes().put("host." + h.id(), h).seq("host");
         commit(c);
         hosts.put(h.id(), h);
@@ -93,9 +100,9 @@ public final class Catalog {
         return h;
     }
 
-    /** Changes the given fields (null: unchanged; groupId −1: leave the group). */
+    /** Changes the given fields (null: unchanged; groupId −1: leave the group; chap {@link Host.Chap#CLEAR}: remove). */
     public synchronized Host updateHost(long id, String name, String description, List<Initiator> initiators,
-                                        Long groupId) {
+                                        Long groupId, Host.Chap chap) {
         Host old = host(id);
         if (name != null) {
             checkName("name", name);
@@ -110,8 +117,10 @@ public final class Catalog {
         if (groupId != null) {
             newGroup = groupId < 0 ? null : group(groupId).id();
         }
+        checkChap(chap == Host.Chap.CLEAR ? null : chap);
+        Host.Chap keep = chap != null ? chap : new Host.Chap(old.chapUsername(), old.chapSecret());
         Host h = new Host(id, name != null ? name : old.name(), description != null ? description : old.description(),
-                initiators != null ? initiators : old.initiators(), newGroup);
+                initiators != null ? initiators : old.initiators(), newGroup, keep.username(), keep.secret());
         if (!Objects.equals(newGroup, old.hostGroupId())) {
             checkLunsWhenJoining(h);
         }
@@ -135,6 +144,29 @@ public final class Catalog {
         own.forEach(m -> mappings.remove(m.id()));
         hosts.remove(id);
         apply();
+    }
+
+    /**
+     * The CHAP credentials an iSCSI initiator must log in with, or null when its host has none
+     * (the iSCSI login asks at every login, so a change applies to the next one).
+     */
+    public InitiatorChap.Credentials chapFor(String initiatorName) {
+        return chapByInitiator.get(initiatorName);
+    }
+
+    private static final java.util.regex.Pattern CHAP_NAME = java.util.regex.Pattern.compile("[\\x21-\\x7e]{1,255}");
+
+    private static void checkChap(Host.Chap chap) {
+        if (chap == null) {
+            return;
+        }
+        if (chap.username() == null || !CHAP_NAME.matcher(chap.username()).matches()) {
+            throw CatalogException.invalid("chap_username", "chap_username must be 1..255 printable ASCII characters");
+        }
+        String problem = IscsiTargetConfig.Builder.secretProblem(chap.secret());
+        if (problem != null) {
+            throw CatalogException.invalid("chap_secret", problem);
+        }
     }
 
     // ---------------------------------------------------------------- host groups
@@ -173,7 +205,7 @@ public final class Catalog {
         Changes c = new Changes().put("hostgroup." + g.id(), g).seq("hostgroup");
         List<Host> updated = new ArrayList<>();
         for (Host h : joining) {
-            Host n = new Host(h.id(), h.name(), h.description(), h.initiators(), g.id());
+            Host n = h.withGroup(g.id());
             updated.add(n);
             c.put("host." + h.id(), n);
         }
@@ -211,7 +243,7 @@ public final class Catalog {
         own.forEach(m -> c.delete("mapping." + m.id()));
         List<Host> freed = new ArrayList<>();
         for (Host h : members(id)) {
-            Host n = new Host(h.id(), h.name(), h.description(), h.initiators(), null);
+            Host n = h.withGroup(null);
             freed.add(n);
             c.put("host." + h.id(), n);
         }
@@ -371,6 +403,17 @@ public final class Catalog {
 
     /** Brings the LUN map in line with the mappings, touching only the entries this catalog owns. */
     private void apply() {
+        Map<String, InitiatorChap.Credentials> chap = new HashMap<>();
+        for (Host h : hosts.values()) {
+            if (h.hasChap()) {
+                for (Initiator in : h.initiators()) {
+                    if (Initiator.ISCSI.equals(in.protocol())) {
+                        chap.put(in.portName(), new InitiatorChap.Credentials(h.chapUsername(), h.chapSecret()));
+                    }
+                }
+            }
+        }
+        chapByInitiator = Map.copyOf(chap);
         Map<String, Map<Long, Long>> want = new LinkedHashMap<>();
         for (Mapping m : mappings.values()) {
             for (Host h : hosts.values()) {

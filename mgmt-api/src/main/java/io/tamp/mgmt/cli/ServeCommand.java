@@ -139,7 +139,7 @@ public final class ServeCommand implements Callable<Integer> {
                 map(engine, lunMap, spec);
             }
             if (iscsiPort >= 0) {
-                IscsiTargetConfig config = iscsiConfig();
+                IscsiTargetConfig config = iscsiConfig(catalog);
                 iscsi = IscsiServer.start(new InetSocketAddress(bind, iscsiPort), config,
                         new ScsiDisk(lunMap, workers, ioMetrics), Runtime.getRuntime().availableProcessors()); // one loop per core
                 LOG.info("iSCSI portal {}:{} target {}", bind, iscsi.port(), targetIqn);
@@ -233,14 +233,14 @@ public final class ServeCommand implements Callable<Integer> {
         return api;
     }
 
-    private IscsiTargetConfig iscsiConfig() {
+    private IscsiTargetConfig iscsiConfig(Catalog catalog) {
         java.util.Map<String, String> secrets = new java.util.LinkedHashMap<>();
         for (String spec : chap) {
             String[] p = splitPair(spec, "--chap");
             secrets.put(p[0], p[1]);
         }
         IscsiTargetConfig.Builder b = IscsiTargetConfig.builder().targetName(targetIqn).chap(secrets)
-                .nopInIntervalMs(nopInMs);
+                .nopInIntervalMs(nopInMs).initiatorChap(catalog::chapFor); // per-host CHAP from the API
         if (mutualChap != null) {
             String[] p = splitPair(mutualChap, "--mutual-chap");
             b.mutualChap(p[0], p[1]);

@@ -1,0 +1,76 @@
+package io.tamp.mgmt.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tamp.datapath.frontend.LunMap;
+import io.tamp.datapath.volume.Engine;
+import io.tamp.datapath.volume.EngineConfig;
+import io.tamp.mgmt.catalog.Catalog;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Per-host CHAP through the API: validated, persisted, handed to the iSCSI login, never shown. */
+class HostChapApiTest {
+    static final String IQN = "iqn.1994-05.com.redhat:chap-host";
+    static final String SECRET = "host-chap-secret-1";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void credentialsAreValidatedStoredAndNeverReturned() throws Exception {
+        long id;
+        try (ApiHarness h = new ApiHarness(dir)) {
+            String t = h.admin();
+            String base = "{\"name\":\"db\",\"initiators\":[{\"protocol\":\"iscsi\",\"port_name\":\"" + IQN + "\"},"
+                    + "{\"protocol\":\"nvme\",\"port_name\":\"nqn.2014-08.org.nvmexpress:uuid:chap\"}]";
+            ApiHarness.Reply half = h.send("POST", "/api/v1/hosts", t, base + ",\"chap_username\":\"db\"}");
+            assertEquals(400, half.status(), half.toString());
+            assertEquals("chap_secret", half.body().get("field").asText());
+            ApiHarness.Reply shortSecret = h.send("POST", "/api/v1/hosts", t,
+                    base + ",\"chap_username\":\"db\",\"chap_secret\":\"short\"}");
+            assertEquals(400, shortSecret.status(), shortSecret.toString());
+            assertEquals("chap_secret", shortSecret.body().get("field").asText());
+            ApiHarness.Reply badName = h.send("POST", "/api/v1/hosts", t,
+                    base + ",\"chap_username\":\"has space\",\"chap_secret\":\"" + SECRET + "\"}");
+            assertEquals(400, badName.status(), badName.toString());
+            assertEquals(0, h.get("/api/v1/hosts", t).body().size(), "refused requests created nothing");
+
+            ApiHarness.Reply created = h.send("POST", "/api/v1/hosts", t,
+                    base + ",\"chap_username\":\"db\",\"chap_secret\":\"" + SECRET + "\"}");
+            assertEquals(201, created.status(), created.toString());
+            id = created.body().get("id").asLong();
+            assertTrue(created.body().get("chap").asBoolean());
+            for (String body : new String[] {created.raw(), h.get("/api/v1/hosts/" + id, t).raw(),
+                h.get("/api/v1/hosts", t).raw(), Files.readString(dir.resolve("audit.log"))}) {
+                assertFalse(body.contains(SECRET), "the secret never leaves: " + body);
+                assertFalse(body.contains("chap_secret"), body);
+            }
+            assertEquals("db", h.controller.catalog().chapFor(IQN).user());
+            assertEquals(SECRET, h.controller.catalog().chapFor(IQN).secret());
+            assertNull(h.controller.catalog().chapFor("nqn.2014-08.org.nvmexpress:uuid:chap"), "CHAP is iSCSI's");
+        }
+        try (Engine e = Engine.open(EngineConfig.small(dir.resolve("pool"), 2, 64L << 20))) {
+            Catalog c = new Catalog(e, new LunMap(), Json.mapper());
+            assertEquals(SECRET, c.chapFor(IQN).secret(), "credentials survive a restart");
+        }
+        try (ApiHarness h = new ApiHarness(dir)) {
+            String t = h.admin();
+            ApiHarness.Reply rotated = h.send("PATCH", "/api/v1/hosts/" + id, t,
+                    "{\"chap_username\":\"db2\",\"chap_secret\":\"another-secret-22\"}");
+            assertEquals(200, rotated.status(), rotated.toString());
+            assertEquals("db2", h.controller.catalog().chapFor(IQN).user());
+            ApiHarness.Reply renamed = h.send("PATCH", "/api/v1/hosts/" + id, t, "{\"name\":\"db-renamed\"}");
+            assertTrue(renamed.body().get("chap").asBoolean(), "a patch without CHAP fields keeps them");
+            ApiHarness.Reply cleared = h.send("PATCH", "/api/v1/hosts/" + id, t, "{\"chap_username\":\"\"}");
+            assertEquals(200, cleared.status(), cleared.toString());
+            assertFalse(cleared.body().get("chap").asBoolean());
+            assertNull(h.controller.catalog().chapFor(IQN));
+        }
+    }
+}

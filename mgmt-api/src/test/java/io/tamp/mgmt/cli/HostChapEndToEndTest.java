@@ -1,0 +1,49 @@
+package io.tamp.mgmt.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tamp.mgmt.cli.ServedPortal.Run;
+import io.tamp.mgmt.client.TampClient;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** CHAP set on a host through the API guards that host's iSCSI logins at once, for a real initiator. */
+class HostChapEndToEndTest {
+    private static final String IQN = "iqn.2026-11.io.tamp.test:chap-tools";
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aHostsChapCredentialsGuardItsLogins() throws Exception {
+        ServedPortal.requireTools("libiscsi-bin", "iscsi-inq");
+        try (ServedPortal served = new ServedPortal(tmp.resolve("data"), 1)) {
+            TampClient api = new TampClient(served.apiUrl(), null, false);
+            api.login("admin", ServedPortal.ADMIN_PASSWORD);
+            ObjectMapper json = api.json();
+            long vol = api.post("/api/v1/volumes", json.readTree("{\"name\":\"v\",\"size_bytes\":16777216}"))
+                    .get("id").asLong();
+            long host = api.post("/api/v1/hosts", json.readTree("{\"name\":\"tools\",\"initiators\":[{\"protocol\":"
+                    + "\"iscsi\",\"port_name\":\"" + IQN + "\"}],\"chap_username\":\"tools\","
+                    + "\"chap_secret\":\"tools-secret-0042\"}")).get("id").asLong();
+            api.post("/api/v1/volumes/" + vol + "/mappings", json.readTree("{\"host_id\":" + host + "}"));
+            String url = served.lunUrl(0);
+
+            Run none = ServedPortal.run(60, "iscsi-inq", "-i", IQN, url);
+            assertNotEquals(0, none.code(), "a login without CHAP must fail: " + none);
+            Run wrong = ServedPortal.run(60, "iscsi-inq", "-i", IQN, url.replace("iscsi://", "iscsi://tools%wrong-secret-000@"));
+            assertNotEquals(0, wrong.code(), "a wrong secret must fail: " + wrong);
+            Run ok = ServedPortal.run(60, "iscsi-inq", "-i", IQN, url.replace("iscsi://", "iscsi://tools%tools-secret-0042@"));
+            assertEquals(0, ok.code(), ok.toString());
+            assertTrue(ok.out().contains("DIRECT_ACCESS"), ok.toString());
+
+            api.patch("/api/v1/hosts/" + host, json.readTree("{\"chap_username\":\"\"}"));
+            Run open = ServedPortal.run(60, "iscsi-inq", "-i", IQN, url);
+            assertEquals(0, open.code(), "CHAP removed: the next login needs none: " + open);
+        }
+    }
+}
