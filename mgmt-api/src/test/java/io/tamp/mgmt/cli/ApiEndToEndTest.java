@@ -144,9 +144,14 @@ class ApiEndToEndTest {
             Cli.Result json = ChildJvm.run(tmp, env, "volume", "list", "--json");
             assertEquals("cli-vol", json.json().get("items").get(0).get("name").asText(), json.toString());
 
+            java.nio.file.Path secret = Files.writeString(tmp.resolve("chap-secret"), "db-chap-secret-01\n");
             Cli.Result host = ChildJvm.run(tmp, env, "host", "create", "db", "--iscsi", "iqn.2026-11.io.tamp.test:db",
-                    "--nvme", "nqn.2014-08.org.nvmexpress:uuid:00000000-0000-0000-0000-0000000000db");
+                    "--nvme", "nqn.2014-08.org.nvmexpress:uuid:00000000-0000-0000-0000-0000000000db",
+                    "--chap-username", "db", "--chap-secret-file", secret.toString());
             assertEquals(0, host.exitCode(), host.toString());
+            Cli.Result hosts = ChildJvm.run(tmp, env, "host", "list", "--json");
+            assertTrue(hosts.json().get(0).get("chap").asBoolean(), hosts.toString());
+            assertTrue(!hosts.out().contains("db-chap-secret-01"), hosts.toString());
             Cli.Result map = ChildJvm.run(tmp, env, "map", "add", "cli-vol", "db", "--json");
             assertEquals(0, map.exitCode(), map.toString());
             assertEquals(1, map.json().get("nvme_nsid").asLong(), map.toString());

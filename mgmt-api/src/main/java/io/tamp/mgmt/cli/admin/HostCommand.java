@@ -42,9 +42,20 @@ public final class HostCommand {
                @Option(names = "--iscsi", paramLabel = "IQN", description = "an iSCSI initiator name; repeatable")
                List<String> iqns,
                @Option(names = "--nvme", paramLabel = "NQN", description = "an NVMe host NQN; repeatable")
-               List<String> nqns) throws Exception {
+               List<String> nqns,
+               @Option(names = "--chap-username", paramLabel = "USER",
+                       description = "CHAP user name the host's iSCSI initiators must log in with") String chapUser,
+               @Option(names = "--chap-secret-file", paramLabel = "FILE",
+                       description = "file holding the CHAP secret (12..255 bytes; kept off the command line)")
+               java.nio.file.Path chapSecretFile) throws Exception {
+        if ((chapUser == null) != (chapSecretFile == null)) {
+            throw new IllegalArgumentException("--chap-username and --chap-secret-file go together");
+        }
         TampClient c = api.connect();
         ObjectNode body = c.json().createObjectNode().put("name", name);
+        if (chapUser != null) {
+            body.put("chap_username", chapUser).put("chap_secret", java.nio.file.Files.readString(chapSecretFile).strip());
+        }
         ArrayNode initiators = body.putArray("initiators");
         if (iqns != null) {
             iqns.forEach(q -> initiators.addObject().put("protocol", "iscsi").put("port_name", q));
