@@ -524,7 +524,7 @@ final class Committer {
     }
 
     /** Entries released per commit-lock hold by the unmap drain. */
-    static final int DRAIN_CHUNK = 16;
+    static final int DRAIN_CHUNK = 4;
 
     /** Lets host writes waiting for the commit lock go first (for up to a millisecond). */
     private void yieldToHostWrites() {

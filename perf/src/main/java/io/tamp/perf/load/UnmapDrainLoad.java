@@ -16,7 +16,7 @@ import org.HdrHistogram.Histogram;
  * the latency of 4 KiB random writes on another volume while the background drain releases the
  * blocks, against the same load measured just before. Not part of the test suite.
  *
- * <pre>java -cp perf/target/benchmarks.jar io.tamp.perf.load.UnmapDrainLoad [fillGiB] [seconds] [delete|unmap] [drainBlocksPerTick]</pre>
+ * <pre>java -cp perf/target/benchmarks.jar io.tamp.perf.load.UnmapDrainLoad [fillGiB] [seconds] [delete|unmap|none] [drainBlocksPerTick]</pre>
  */
 public final class UnmapDrainLoad {
     static final int B = 4096;
@@ -25,6 +25,7 @@ public final class UnmapDrainLoad {
         double fillGiB = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         boolean delete = args.length > 2 && args[2].equals("delete");
+        boolean none = args.length > 2 && args[2].equals("none"); // control: the same phases, no unmap at all
         int drainPerTick = args.length > 3 ? Integer.parseInt(args[3]) : EngineConfig.defaults(Path.of(".")).drainBlocksPerTick();
         Path dir = Files.createTempDirectory("tamp-drain");
         EngineConfig d = EngineConfig.defaults(dir);
@@ -36,7 +37,7 @@ public final class UnmapDrainLoad {
             long fillBlocks = (long) (fillGiB * EngineConfig.GiB / B);
             long t0 = System.nanoTime();
             fill(big, fillBlocks, 1);
-            fill(other, 16384, 2);
+            fill(other, other.sizeBytes() / B, 2); // every later write overwrites: baseline and during do the same work
             e.flush();
             System.out.printf("filled %d blocks of 'big' in %.1f s; mapped=%d%n", fillBlocks,
                     (System.nanoTime() - t0) / 1e9, big.mappedBlocks());
@@ -47,12 +48,14 @@ public final class UnmapDrainLoad {
             if (delete) {
                 e.deleteVolume(big);
                 s = IoStatus.OK;
+            } else if (none) {
+                s = IoStatus.OK;
             } else {
                 s = big.unmap(0, big.sizeBytes());
             }
             long foregroundNs = System.nanoTime() - u0;
             System.out.printf("%s of the 10 GiB volume (%d mapped blocks): %s in %.3f ms foreground%n",
-                    delete ? "delete" : "unmap", fillBlocks, s, foregroundNs / 1e6);
+                    delete ? "delete" : none ? "nothing (control)" : "unmap", fillBlocks, s, foregroundNs / 1e6);
             long d0 = System.nanoTime();
             Histogram during = randomWrites(other, seconds, 4);
             report("during    ", during);
@@ -61,10 +64,16 @@ public final class UnmapDrainLoad {
             }
             System.out.printf("drain finished %.1f s after the unmap; unique blocks now %d%n",
                     (System.nanoTime() - d0) / 1e9, e.space().uniqueBlocks());
+            Histogram after = randomWrites(other, seconds, 5);
+            report("after     ", after); // the control: the same load with no drain running
             System.out.printf("ratio during/baseline: p50 %.2f, p99 %.2f, p99.9 %.2f%n",
                     (double) during.getValueAtPercentile(50) / base.getValueAtPercentile(50),
                     (double) during.getValueAtPercentile(99) / base.getValueAtPercentile(99),
                     (double) during.getValueAtPercentile(99.9) / base.getValueAtPercentile(99.9));
+            System.out.printf("control after/baseline: p50 %.2f, p99 %.2f, p99.9 %.2f%n",
+                    (double) after.getValueAtPercentile(50) / base.getValueAtPercentile(50),
+                    (double) after.getValueAtPercentile(99) / base.getValueAtPercentile(99),
+                    (double) after.getValueAtPercentile(99.9) / base.getValueAtPercentile(99.9));
         } finally {
             try (var w = Files.walk(dir)) {
                 w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -91,7 +100,7 @@ public final class UnmapDrainLoad {
         }
     }
 
-    /** QD1 4 KiB random writes of unique blocks for the given time; latency in microseconds. */
+    /** QD1 4 KiB random overwrites (the volume is full) of unique blocks for the given time; latency in microseconds. */
     static Histogram randomWrites(Volume v, int seconds, long seed) {
         Histogram h = new Histogram(TimeUnit.SECONDS.toMicros(10), 3);
         SplittableRandom r = new SplittableRandom(seed);
