@@ -7,6 +7,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -15,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The Netty set-up every frontend shares: one acceptor thread, a group of event loops the
+ * The Netty set-up every frontend shares: Linux's native epoll transport where it loads (fewer
+ * system calls and cheaper wake-ups than NIO), NIO elsewhere; one acceptor thread, a group of event loops the
  * connections are spread over (round robin, one per core by default), TCP_NODELAY and
  * keepalive, and a protocol-specific pipeline per connection. {@link #close()} stops accepting,
  * closes every connection and shuts the loops down.
@@ -40,12 +45,14 @@ public final class TcpListener implements AutoCloseable {
     public static TcpListener start(InetSocketAddress address, int eventLoops, Consumer<ChannelPipeline> pipeline)
             throws InterruptedException {
         int loops = eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
-        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(loops, NioIoHandler.newFactory());
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(loops, io);
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(boss, workers)
-                    .channel(NioServerSocketChannel.class)
+                    .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -61,6 +68,11 @@ public final class TcpListener implements AutoCloseable {
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
+    }
+
+    /** Whether the native epoll transport is in use (else NIO). */
+    public static boolean nativeTransport() {
+        return Epoll.isAvailable();
     }
 
     public InetSocketAddress localAddress() {

@@ -198,8 +198,9 @@ public final class ServeCommand implements Callable<Integer> {
         }, "tamp-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         var s = engine.space();
-        LOG.info("tamp serving pool {} ({} volumes, {} GiB capacity, {} GiB free); frontends bind {}",
-                pool.dir.toAbsolutePath(), engine.volumes().size(), s.poolCapacity() >> 30, s.poolFree() >> 30, bind);
+        LOG.info("tamp serving pool {} ({} volumes, {} GiB capacity, {} GiB free); frontends bind {} ({} transport)",
+                pool.dir.toAbsolutePath(), engine.volumes().size(), s.poolCapacity() >> 30, s.poolFree() >> 30, bind,
+                io.tamp.datapath.frontend.TcpListener.nativeTransport() ? "epoll" : "NIO");
         stopped.await();
         return 0;
     }
