@@ -862,19 +862,33 @@ public final class Engine implements Closeable {
         }
     }
 
-    /** The space one volume or snapshot uses, from a walk of its block map under the commit lock. */
+    /**
+     * The space one volume or snapshot uses, from a walk of its block map. The walk reads a
+     * point-in-time view taken under the commit lock (with the volume's pending unmap ranges of
+     * that moment) and runs outside it, so host writes do not wait for it: it is O(mapped blocks).
+     */
     public VolumeSpace volumeSpace(Volume v) {
-        return quiesced(() -> {
+        MetadataStore.View view;
+        List<PendingUnmap> pending;
+        commitLock.lock();
+        try {
+            checkOpen();
+            view = store.view();
+            pending = List.copyOf(v.pending);
+        } finally {
+            commitLock.unlock();
+        }
+        try (MetadataStore.View snapshot = view) {
             java.util.HashMap<Long, Long> refs = new java.util.HashMap<>();
             long mapped = 0;
-            try (RocksIterator it = store.iterator(Map.BLOCKMAP)) {
+            try (RocksIterator it = snapshot.iterator(Map.BLOCKMAP)) {
                 for (it.seek(Keys.blockKey(v.id(), 0)); it.isValid(); it.next()) {
                     byte[] k = it.key();
                     if (Keys.getLong(k, 0) != v.id()) {
                         break;
                     }
                     long extent = BlockMapEntry.extentId(it.value());
-                    if (extent == BlockMapEntry.ZERO || v.isShadowed(Keys.getLong(k, 8), BlockMapEntry.epoch(it.value()))) {
+                    if (extent == BlockMapEntry.ZERO || shadowed(pending, Keys.getLong(k, 8), BlockMapEntry.epoch(it.value()))) {
                         continue;
                     }
                     mapped++;
@@ -884,17 +898,26 @@ public final class Engine implements Closeable {
             long unique = 0;
             long exclusive = 0;
             double attributed = 0;
-            for (var e : refs.entrySet()) {
-                byte[] rv = store.get(Map.EXTENTS, Keys.u64(e.getKey()));
-                if (rv == null) {
-                    continue; // fsck reports it; the report counts what exists
+            List<Long> ids = new ArrayList<>(refs.keySet());
+            for (int from = 0; from < ids.size(); from += 4096) {
+                List<byte[]> keys = new ArrayList<>();
+                for (long id : ids.subList(from, Math.min(ids.size(), from + 4096))) {
+                    keys.add(Keys.u64(id));
                 }
-                long length = ExtentRecord.decode(rv).length();
-                long refcount = BatchContext.refcount(store, e.getKey());
-                unique += length;
-                attributed += (double) length * e.getValue() / Math.max(refcount, e.getValue());
-                if (refcount == e.getValue()) {
-                    exclusive += length;
+                List<byte[]> records = snapshot.multiGet(Map.EXTENTS, keys);
+                List<byte[]> counts = snapshot.multiGet(Map.REFCOUNTS, keys);
+                for (int i = 0; i < keys.size(); i++) {
+                    if (records.get(i) == null) {
+                        continue; // fsck reports it; the report counts what exists
+                    }
+                    long refsHere = refs.get(ids.get(from + i));
+                    long length = ExtentRecord.decode(records.get(i)).length();
+                    long refcount = Keys.getLe64(counts.get(i)) + 1; // stored as refcount - 1, absent = 1
+                    unique += length;
+                    attributed += (double) length * refsHere / Math.max(refcount, refsHere);
+                    if (refcount == refsHere) {
+                        exclusive += length;
+                    }
                 }
             }
             long logical = mapped * Reducer.BLOCK_BYTES;
@@ -902,7 +925,16 @@ public final class Engine implements Closeable {
             return new VolumeSpace(v.name(), v.sizeBytes(), logical, refs.size(), unique, exclusive, attributed,
                     SpaceReport.ratio(logical, uniqueLogical), SpaceReport.ratio(uniqueLogical, unique),
                     SpaceReport.ratio(logical, unique));
-        });
+        }
+    }
+
+    private static boolean shadowed(List<PendingUnmap> pending, long lba, long epoch) {
+        for (PendingUnmap p : pending) {
+            if (p.shadows(lba, epoch)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public long recoveryMillis() {
