@@ -20,6 +20,7 @@ class LoginNegotiatorTest {
     private static final String IQN = IscsiTargetConfig.DEFAULT_TARGET_NAME;
     private static final String SECRET = "alice-secret-123";
     private static final String MUTUAL_SECRET = "target-secret-456";
+    private static final String OTHER = "iqn.2026-11.io.tamp.test:no-chap";
 
     private static TextParameters security(String target, String authMethod) throws IscsiTextException {
         TextParameters t = new TextParameters().add("InitiatorName", INITIATOR).add("SessionType", "Normal");
@@ -123,7 +124,13 @@ class LoginNegotiatorTest {
 
     /** Logs in with CHAP as user/secret; returns the final security-stage response (caller releases it). */
     private static IscsiPdu chapLogin(TestInitiator ini, String user, String secret) throws Exception {
-        IscsiPdu r1 = ini.login(true, 0, 1, security(IQN, "CHAP,None"));
+        return chapLogin(ini, security(IQN, "CHAP,None"), user, secret);
+    }
+
+    /** The same, starting with the given first request (its InitiatorName, SessionType, AuthMethod). */
+    private static IscsiPdu chapLogin(TestInitiator ini, TextParameters first, String user, String secret)
+            throws Exception {
+        IscsiPdu r1 = ini.login(true, 0, 1, first);
         if (r1.bhs().statusClass() != 0) {
             return r1;
         }
@@ -172,6 +179,104 @@ class LoginNegotiatorTest {
             IscsiPdu none = ini.login(true, 0, 1, security(IQN, "None"));
             assertEquals(0, none.bhs().statusClass(), "without credentials of its own, no CHAP (global CHAP is off)");
             none.release();
+        }
+    }
+
+    @Test
+    void anInitiatorWithoutCredentialsIsUnaffectedByAnotherHostsChap() throws Exception {
+        IscsiTargetConfig config = IscsiTargetConfig.builder()
+                .initiatorChap(name -> INITIATOR.equals(name) ? new InitiatorChap.Credentials("host-a", SECRET) : null)
+                .build();
+        try (TestInitiator ini = new TestInitiator(config, new FakeScsiDisk(64))) {
+            IscsiPdu r1 = ini.login(true, 0, 1, new TextParameters().add("InitiatorName", OTHER)
+                    .add("SessionType", "Normal").add("TargetName", IQN).add("AuthMethod", "None"));
+            assertEquals(0, r1.bhs().statusClass());
+            assertEquals("None", text(r1).get("AuthMethod"));
+            r1.release();
+            IscsiPdu r2 = ini.login(true, 1, 3, new TextParameters().add("HeaderDigest", "None"));
+            assertEquals(0, r2.bhs().statusClass());
+            assertNotEquals(0, r2.bhs().tsih());
+            r2.release();
+        }
+        try (TestInitiator ini = new TestInitiator(config, new FakeScsiDisk(64))) {
+            // skipping the security stage is no way around the initiator's own CHAP
+            TextParameters text = new TextParameters().add("InitiatorName", INITIATOR).add("SessionType", "Normal")
+                    .add("TargetName", IQN).add("HeaderDigest", "None");
+            assertStatus(0x0201, ini.login(true, 1, 3, text));
+        }
+    }
+
+    @Test
+    void discoveryFollowsTheInitiatorsOwnChap() throws Exception {
+        IscsiTargetConfig config = IscsiTargetConfig.builder()
+                .initiatorChap(name -> INITIATOR.equals(name) ? new InitiatorChap.Credentials("host-a", SECRET) : null)
+                .build();
+        try (TestInitiator ini = new TestInitiator(config, new FakeScsiDisk(64))) {
+            assertStatus(0x0201, ini.login(true, 0, 3, new TextParameters().add("InitiatorName", INITIATOR)
+                    .add("SessionType", "Discovery").add("AuthMethod", "None")));
+        }
+        try (TestInitiator ini = new TestInitiator(config, new FakeScsiDisk(64))) {
+            assertStatus(0x0201, chapLogin(ini, discovery(INITIATOR), "host-b", "bob-secret-4567"));
+        }
+        try (TestInitiator ini = new TestInitiator(config, new FakeScsiDisk(64))) {
+            IscsiPdu ok = chapLogin(ini, discovery(INITIATOR), "host-a", SECRET);
+            assertEquals(0, ok.bhs().statusClass());
+            ok.release();
+            IscsiPdu ffp = ini.login(true, 1, 3, new TextParameters().add("HeaderDigest", "None"));
+            assertEquals(0, ffp.bhs().statusClass());
+            ffp.release();
+            assertEquals(IQN, sendTargets(ini).get("TargetName"));
+        }
+        try (TestInitiator ini = new TestInitiator(config, new FakeScsiDisk(64))) {
+            IscsiPdu open = ini.login(true, 0, 3, discovery(OTHER));
+            assertEquals(0, open.bhs().statusClass(), "an initiator without credentials discovers without CHAP");
+            open.release();
+            assertEquals(IQN, sendTargets(ini).get("TargetName"));
+        }
+    }
+
+    @Test
+    void aSessionAlreadyLoggedInOutlivesAChangeOfItsCredentials() throws Exception {
+        java.util.Map<String, InitiatorChap.Credentials> hosts = new java.util.concurrent.ConcurrentHashMap<>();
+        hosts.put(INITIATOR, new InitiatorChap.Credentials("host-a", SECRET));
+        IscsiTargetConfig config = IscsiTargetConfig.builder().initiatorChap(hosts::get).build();
+        try (TestInitiator ini = new TestInitiator(config, new FakeScsiDisk(64))) {
+            IscsiPdu ok = chapLogin(ini, "host-a", SECRET);
+            assertEquals(0, ok.bhs().statusClass());
+            ok.release();
+            IscsiPdu ffp = ini.login(true, 1, 3, new TextParameters().add("HeaderDigest", "None"));
+            assertEquals(0, ffp.bhs().statusClass());
+            ffp.release();
+
+            hosts.put(INITIATOR, new InitiatorChap.Credentials("host-a", "rotated-secret-1"));
+            IscsiPdu ping = IscsiPdu.create(UnpooledByteBufAllocator.DEFAULT, IscsiOpcode.NOP_OUT,
+                    io.netty.buffer.Unpooled.EMPTY_BUFFER);
+            ping.bhs().immediate(true).finalFlag(true).initiatorTaskTag(78).targetTransferTag(-1).cmdSn(1);
+            ini.send(ping);
+            IscsiPdu pong = ini.receiveOne();
+            assertEquals(IscsiOpcode.NOP_IN, pong.opcode(), "the logged-in session carries on");
+            assertEquals(78, pong.bhs().initiatorTaskTag());
+            pong.release();
+            assertTrue(ini.target.isActive());
+        }
+    }
+
+    private static TextParameters discovery(String initiator) throws IscsiTextException {
+        return new TextParameters().add("InitiatorName", initiator).add("SessionType", "Discovery")
+                .add("AuthMethod", "CHAP,None");
+    }
+
+    private static TextParameters sendTargets(TestInitiator ini) throws IscsiTextException {
+        IscsiPdu req = IscsiPdu.create(UnpooledByteBufAllocator.DEFAULT, IscsiOpcode.TEXT_REQUEST,
+                TestInitiator.bytes(new TextParameters().add("SendTargets", "All")));
+        req.bhs().finalFlag(true).initiatorTaskTag(ini.nextItt()).targetTransferTag(-1).cmdSn(1);
+        ini.send(req);
+        IscsiPdu resp = ini.receiveOne();
+        try {
+            assertEquals(IscsiOpcode.TEXT_RESPONSE, resp.opcode());
+            return text(resp);
+        } finally {
+            resp.release();
         }
     }
 
