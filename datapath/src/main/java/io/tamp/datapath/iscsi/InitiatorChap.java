@@ -15,5 +15,10 @@ public interface InitiatorChap {
 
     /** A CHAP_N and its secret (12 to 255 bytes). */
     record Credentials(String user, String secret) {
+        /** Without the secret, so no log line or exception message can carry it. */
+        @Override
+        public String toString() {
+            return "Credentials[user=" + user + "]";
+        }
     }
 }

@@ -21,8 +21,20 @@ public record Host(long id, String name, String description, List<Initiator> ini
         return new Host(id, name, description, initiators, groupId, chapUsername, chapSecret);
     }
 
+    /** Without the CHAP secret, so no log line or exception message can carry it. */
+    @Override
+    public String toString() {
+        return "Host[id=" + id + ", name=" + name + ", description=" + description + ", initiators=" + initiators
+                + ", hostGroupId=" + hostGroupId + ", chap=" + hasChap() + "]";
+    }
+
     /** CHAP credentials as the API sets them; {@link #CLEAR} removes a host's. */
     public record Chap(String username, String secret) {
         public static final Chap CLEAR = new Chap(null, null);
+
+        @Override
+        public String toString() {
+            return "Chap[username=" + username + "]";
+        }
     }
 }

@@ -53,6 +53,8 @@ class HostChapApiTest {
             }
             assertEquals("db", h.controller.catalog().chapFor(IQN).user());
             assertEquals(SECRET, h.controller.catalog().chapFor(IQN).secret());
+            assertFalse(h.controller.catalog().chapFor(IQN).toString().contains(SECRET));
+            assertFalse(h.controller.catalog().host(id).toString().contains(SECRET), "a host's toString hides it too");
             assertNull(h.controller.catalog().chapFor("nqn.2014-08.org.nvmexpress:uuid:chap"), "CHAP is iSCSI's");
         }
         try (Engine e = Engine.open(EngineConfig.small(dir.resolve("pool"), 2, 64L << 20))) {
