@@ -75,4 +75,59 @@ class HostChapApiTest {
             assertNull(h.controller.catalog().chapFor(IQN));
         }
     }
+
+    @Test
+    void aPatchValidatesTheCredentialsAndLeavesTheHostAsItWasWhenRefused() throws Exception {
+        try (ApiHarness h = new ApiHarness(dir)) {
+            String t = h.admin();
+            long id = h.send("POST", "/api/v1/hosts", t, "{\"name\":\"db\",\"initiators\":[{\"protocol\":\"iscsi\","
+                    + "\"port_name\":\"" + IQN + "\"}],\"chap_username\":\"db\",\"chap_secret\":\"" + SECRET + "\"}")
+                    .body().get("id").asLong();
+            String[][] refused = {
+                {"{\"chap_secret\":\"rotated-secret-1\"}", "chap_username"},
+                {"{\"chap_username\":\"db2\"}", "chap_secret"},
+                {"{\"chap_username\":\"db\",\"chap_secret\":\"" + "s".repeat(11) + "\"}", "chap_secret"},
+                {"{\"chap_username\":\"db\",\"chap_secret\":\"" + "s".repeat(256) + "\"}", "chap_secret"},
+                {"{\"chap_username\":\"db\",\"chap_secret\":\"" + "\u00e9".repeat(128) + "\"}", "chap_secret"}, // 256 bytes
+                {"{\"chap_username\":\"\",\"chap_secret\":\"rotated-secret-1\"}", "chap_username"},
+            };
+            for (String[] r : refused) {
+                ApiHarness.Reply reply = h.send("PATCH", "/api/v1/hosts/" + id, t, r[0]);
+                assertEquals(400, reply.status(), r[0] + " -> " + reply);
+                assertEquals(r[1], reply.body().get("field").asText(), r[0] + " -> " + reply);
+                assertFalse(reply.raw().contains("rotated-secret-1") || reply.raw().contains("sssssssssss"), reply.raw());
+                assertEquals(SECRET, h.controller.catalog().chapFor(IQN).secret(), "a refused PATCH changes nothing");
+            }
+            for (String secret : new String[] {"s".repeat(12), "s".repeat(255)}) {
+                ApiHarness.Reply ok = h.send("PATCH", "/api/v1/hosts/" + id, t,
+                        "{\"chap_username\":\"db\",\"chap_secret\":\"" + secret + "\"}");
+                assertEquals(200, ok.status(), ok.toString());
+                assertEquals(secret, h.controller.catalog().chapFor(IQN).secret());
+            }
+        }
+    }
+
+    @Test
+    void hostsStoredBeforeChapExistedLoadWithoutIt() throws Exception {
+        try (Engine e = Engine.open(EngineConfig.small(dir.resolve("pool"), 2, 64L << 20))) {
+            // a host record exactly as written before hosts had CHAP fields
+            e.putControllerRecords(java.util.Map.of("host.1", ("{\"id\":1,\"name\":\"old\",\"description\":\"\","
+                    + "\"initiators\":[{\"protocol\":\"iscsi\",\"port_name\":\"" + IQN + "\"}],"
+                    + "\"host_group_id\":null}").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    "seq.host", "1".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        try (ApiHarness h = new ApiHarness(dir)) {
+            String t = h.admin();
+            ApiHarness.Reply old = h.get("/api/v1/hosts/1", t);
+            assertEquals(200, old.status(), old.toString());
+            assertEquals("old", old.body().get("name").asText());
+            assertFalse(old.body().get("chap").asBoolean());
+            assertNull(h.controller.catalog().chapFor(IQN));
+            ApiHarness.Reply set = h.send("PATCH", "/api/v1/hosts/1", t,
+                    "{\"chap_username\":\"old\",\"chap_secret\":\"" + SECRET + "\"}");
+            assertEquals(200, set.status(), set.toString());
+            assertTrue(set.body().get("chap").asBoolean());
+            assertEquals("old", h.controller.catalog().chapFor(IQN).user());
+        }
+    }
 }
