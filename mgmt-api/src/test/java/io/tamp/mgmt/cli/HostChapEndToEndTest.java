@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** CHAP set on a host through the API guards that host's iSCSI logins at once, for a real initiator. */
 class HostChapEndToEndTest {
     private static final String IQN = "iqn.2026-11.io.tamp.test:chap-tools";
+    private static final String OTHER_IQN = "iqn.2026-11.io.tamp.test:chap-other";
 
     @TempDir
     Path tmp;
@@ -37,6 +38,15 @@ class HostChapEndToEndTest {
             assertNotEquals(0, none.code(), "a login without CHAP must fail: " + none);
             Run wrong = ServedPortal.run(60, "iscsi-inq", "-i", IQN, url.replace("iscsi://", "iscsi://tools%wrong-secret-000@"));
             assertNotEquals(0, wrong.code(), "a wrong secret must fail: " + wrong);
+            api.post("/api/v1/hosts", json.readTree("{\"name\":\"other\",\"initiators\":[{\"protocol\":\"iscsi\","
+                    + "\"port_name\":\"" + OTHER_IQN + "\"}],\"chap_username\":\"other\","
+                    + "\"chap_secret\":\"other-secret-0099\"}"));
+            Run foreign = ServedPortal.run(60, "iscsi-inq", "-i", IQN,
+                    url.replace("iscsi://", "iscsi://other%other-secret-0099@"));
+            assertNotEquals(0, foreign.code(), "another host's credentials must fail: " + foreign);
+            for (Run refused : new Run[] {none, wrong, foreign}) {
+                assertTrue(refused.out().contains("Authentication failure"), "refused at login with 0x0201: " + refused);
+            }
             Run ok = ServedPortal.run(60, "iscsi-inq", "-i", IQN, url.replace("iscsi://", "iscsi://tools%tools-secret-0042@"));
             assertEquals(0, ok.code(), ok.toString());
             assertTrue(ok.out().contains("DIRECT_ACCESS"), ok.toString());
