@@ -888,7 +888,7 @@ public final class Engine implements Closeable {
                         break;
                     }
                     long extent = BlockMapEntry.extentId(it.value());
-                    if (extent == BlockMapEntry.ZERO || shadowed(pending, Keys.getLong(k, 8), BlockMapEntry.epoch(it.value()))) {
+                    if (extent == BlockMapEntry.ZERO || Volume.shadowed(pending, Keys.getLong(k, 8), BlockMapEntry.epoch(it.value()))) {
                         continue;
                     }
                     mapped++;
@@ -926,15 +926,6 @@ public final class Engine implements Closeable {
                     SpaceReport.ratio(logical, uniqueLogical), SpaceReport.ratio(uniqueLogical, unique),
                     SpaceReport.ratio(logical, unique));
         }
-    }
-
-    private static boolean shadowed(List<PendingUnmap> pending, long lba, long epoch) {
-        for (PendingUnmap p : pending) {
-            if (p.shadows(lba, epoch)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     public long recoveryMillis() {

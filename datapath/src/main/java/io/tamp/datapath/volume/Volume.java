@@ -333,7 +333,12 @@ public final class Volume {
     }
 
     private boolean shadowed(long lba, long entryEpoch) {
-        for (PendingUnmap p : pending) {
+        return shadowed(pending, lba, entryEpoch);
+    }
+
+    /** Whether any of these pending ranges hides the block-map entry of lba written at entryEpoch. */
+    static boolean shadowed(Iterable<PendingUnmap> ranges, long lba, long entryEpoch) {
+        for (PendingUnmap p : ranges) {
             if (p.shadows(lba, entryEpoch)) {
                 return true;
             }

@@ -61,11 +61,10 @@ final class MetricsRoutes {
 
     private static OpStats op(IoMetrics.Series s, IoMetrics.Op op, long window) {
         IoMetrics.Window w = s.window(op, window);
-        double secs = Math.max(1, w.seconds());
         Histogram h = w.latency();
         Latency l = h.getTotalCount() == 0 ? new Latency(null, null, null, null)
                 : new Latency(us(h, 50), us(h, 99), us(h, 99.9), h.getMaxValue() / 1000.0);
-        return new OpStats(w.ops(), w.ops() / secs, w.bytes(), w.bytes() / secs, w.errors(), l, s.ops(op), s.bytes(op),
+        return new OpStats(w.ops(), w.opsPerSecond(), w.bytes(), w.bytesPerSecond(), w.errors(), l, s.ops(op), s.bytes(op),
                 s.errors(op));
     }
 

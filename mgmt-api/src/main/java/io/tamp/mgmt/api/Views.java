@@ -53,10 +53,7 @@ final class Views {
     }
 
     static HostView host(Catalog catalog, Host h) {
-        List<Long> volumes = catalog.allMappings().stream()
-                .filter(m -> h.id() == (m.hostId() == null ? -1 : m.hostId())
-                        || (m.hostGroupId() != null && m.hostGroupId().equals(h.hostGroupId())))
-                .map(Mapping::volumeId).distinct().sorted().toList();
+        List<Long> volumes = catalog.volumesOf(h);
         return new HostView(h.id(), h.name(), h.description() == null ? "" : h.description(),
                 h.initiators().stream().map(i -> new InitiatorView(i.protocol(), i.portName())).toList(),
                 h.hostGroupId(), h.hasChap(), volumes);

@@ -264,6 +264,11 @@ public final class Catalog {
         return List.copyOf(mappings.values());
     }
 
+    /** Ids of the volumes a host sees, directly or through its host group, ascending. */
+    public synchronized List<Long> volumesOf(Host h) {
+        return mappings.values().stream().filter(m -> reaches(m, h)).map(Mapping::volumeId).distinct().sorted().toList();
+    }
+
     public synchronized Mapping mapping(long volumeId, long mappingId) {
         Mapping m = mappings.get(mappingId);
         if (m == null || m.volumeId() != volumeId) {
