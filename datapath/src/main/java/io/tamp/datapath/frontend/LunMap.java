@@ -12,7 +12,8 @@ import java.util.function.Consumer;
 
 /**
  * LUN masking for every frontend: which volumes a host (by node name: an iSCSI IQN or an NVMe
- * host NQN) sees, at which numbers (iSCSI LUN n; NVMe namespace id n + 1).
+ * host NQN) sees, at which numbers (iSCSI LUN n; NVMe namespace id n + 1). Names match exactly:
+ * iSCSI names arrive already in lower case ({@code iscsi.IscsiNames}), NQNs as the host sent them.
  * Thread-safe; readers get immutable snapshots, changes (from the management API) replace them.
  * An initiator with no mapping sees no LUNs.
  */

@@ -10,7 +10,7 @@ package io.tamp.datapath.iscsi;
 public interface InitiatorChap {
     InitiatorChap NONE = initiatorName -> null;
 
-    /** The initiator's CHAP user name and secret, or null when it has none of its own. */
+    /** The initiator's CHAP user name and secret, or null; the name comes {@link IscsiNames#normalize normalised}. */
     Credentials credentials(String initiatorName);
 
     /** A CHAP_N and its secret (12 to 255 bytes). */

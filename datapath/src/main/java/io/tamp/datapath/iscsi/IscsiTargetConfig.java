@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * What the iSCSI target offers, validated once in {@link Builder#build()}.
@@ -25,7 +26,7 @@ import java.util.regex.Pattern;
  * @param chapSecrets              CHAP user name (CHAP_N) to secret, 12 to 255 bytes each
  * @param mutualChapName           the name the target answers mutual CHAP with, or null
  * @param mutualChapSecret         the target's secret for mutual CHAP, or null
- * @param allowedInitiators        InitiatorNames admitted to normal sessions; empty admits all
+ * @param allowedInitiators        InitiatorNames admitted to normal sessions, in any case; empty admits all
  * @param nopInIntervalMs          idle time before a NOP-In ping; 0 disables pings
  * @param maxBufferedWriteBytes    write data the portal holds for commands not yet executed, over
  *                                 all sessions; a write that would pass it ends in TASK SET FULL
@@ -57,7 +58,8 @@ public record IscsiTargetConfig(String targetName, int targetPortalGroupTag,
 
     public IscsiTargetConfig {
         chapSecrets = Map.copyOf(chapSecrets);
-        allowedInitiators = Set.copyOf(allowedInitiators);
+        allowedInitiators = allowedInitiators.stream().map(IscsiNames::normalize)
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     /** Whether every initiator must do CHAP (global secrets); per-initiator credentials add to it. */

@@ -116,11 +116,13 @@ final class LoginNegotiator {
             throw new LoginException(LoginException.CLASS_INITIATOR_ERROR,
                     LoginException.DETAIL_SESSION_DOES_NOT_EXIST, "TSIH " + tsih);
         }
-        initiatorName = request.get("InitiatorName");
-        if (initiatorName == null || initiatorName.isEmpty()) {
+        String name = request.get("InitiatorName");
+        if (name == null || name.isEmpty()) {
             throw new LoginException(LoginException.CLASS_INITIATOR_ERROR,
                     LoginException.DETAIL_MISSING_PARAMETER, "no InitiatorName");
         }
+        // From here on (LUN masking, CHAP, allow-list, initiator port) the name is in its normal form.
+        initiatorName = IscsiNames.normalize(name);
         ownChap = config.initiatorChap().credentials(initiatorName);
         String sessionType = request.get("SessionType");
         if (sessionType == null || sessionType.equals("Normal")) {
@@ -138,7 +140,7 @@ final class LoginNegotiator {
             throw new LoginException(LoginException.CLASS_INITIATOR_ERROR,
                     LoginException.DETAIL_MISSING_PARAMETER, "no TargetName in a normal session");
         }
-        if (!targetName.equalsIgnoreCase(config.targetName())) {
+        if (!IscsiNames.same(targetName, config.targetName())) {
             throw new LoginException(LoginException.CLASS_INITIATOR_ERROR,
                     LoginException.DETAIL_NOT_FOUND, "no target " + targetName);
         }

@@ -23,7 +23,7 @@ final class SendTargets {
             }
             String which = e.value();
             boolean all = which.equals("All") && discovery;
-            if (all || which.isEmpty() || which.equalsIgnoreCase(config.targetName())) {
+            if (all || which.isEmpty() || IscsiNames.same(which, config.targetName())) {
                 answer.add("TargetName", config.targetName());
                 answer.add("TargetAddress", portal(localAddress) + "," + config.targetPortalGroupTag());
             } else if (!which.equals("All")) {

@@ -4,7 +4,7 @@ package io.tamp.datapath.iscsi;
  * What a login settled (RFC 7143 §13), fixed for the life of the connection.
  *
  * @param discovery                  SessionType=Discovery: only Text, NOP-Out and Logout allowed
- * @param initiatorName              InitiatorName
+ * @param initiatorName              InitiatorName, normalised ({@link IscsiNames#normalize})
  * @param isid                       the initiator's session id (48 bits)
  * @param tsih                       the handle we assigned
  * @param headerDigest               HeaderDigest=CRC32C

@@ -281,6 +281,41 @@ class LoginNegotiatorTest {
     }
 
     @Test
+    void initiatorAndTargetNamesMatchInAnyCase() throws Exception {
+        String shouted = INITIATOR.toUpperCase(java.util.Locale.ROOT);
+        IscsiTargetConfig config = IscsiTargetConfig.builder()
+                .initiatorChap(name -> INITIATOR.equals(name) ? new InitiatorChap.Credentials("host-a", SECRET) : null)
+                .allowedInitiators(Set.of(shouted)).build();
+        String target = IQN.toUpperCase(java.util.Locale.ROOT);
+        TextParameters first = new TextParameters().add("InitiatorName", shouted).add("SessionType", "Normal")
+                .add("TargetName", target).add("AuthMethod", "CHAP,None");
+        try (TestInitiator ini = new TestInitiator(config, new FakeScsiDisk(64))) {
+            IscsiPdu none = ini.login(true, 0, 1, new TextParameters().add("InitiatorName", shouted)
+                    .add("SessionType", "Normal").add("TargetName", target).add("AuthMethod", "None"));
+            assertStatus(0x0201, none); // the host's CHAP binds the name however it is spelt
+        }
+        try (TestInitiator ini = new TestInitiator(config, new FakeScsiDisk(64))) {
+            IscsiPdu ok = chapLogin(ini, first, "host-a", SECRET);
+            assertEquals(0, ok.bhs().statusClass(), "an upper-case TargetName and allow-list entry match too");
+            ok.release();
+            IscsiPdu ffp = ini.login(true, 1, 3, new TextParameters().add("HeaderDigest", "None"));
+            assertEquals(0, ffp.bhs().statusClass());
+            ffp.release();
+        }
+        try (TestInitiator ini = new TestInitiator(IscsiTargetConfig.builder().build(), new FakeScsiDisk(64))) {
+            IscsiPdu open = ini.login(true, 0, 3, discovery(INITIATOR));
+            open.release();
+            IscsiPdu req = IscsiPdu.create(UnpooledByteBufAllocator.DEFAULT, IscsiOpcode.TEXT_REQUEST,
+                    TestInitiator.bytes(new TextParameters().add("SendTargets", target)));
+            req.bhs().finalFlag(true).initiatorTaskTag(ini.nextItt()).targetTransferTag(-1).cmdSn(1);
+            ini.send(req);
+            IscsiPdu resp = ini.receiveOne();
+            assertEquals(IQN, text(resp).get("TargetName"), "SendTargets=<our name in capitals> names us");
+            resp.release();
+        }
+    }
+
+    @Test
     void globalSecretsDoNotOpenAnInitiatorThatHasItsOwn() throws Exception {
         IscsiTargetConfig config = IscsiTargetConfig.builder().chap(Map.of("alice", SECRET))
                 .initiatorChap(name -> INITIATOR.equals(name) ? new InitiatorChap.Credentials("host-a", "host-a-secret-9")

@@ -68,8 +68,13 @@ final class SocketInitiator implements AutoCloseable {
 
     /** Logs in with AuthMethod None, no digests, InitialR2T=Yes and ImmediateData=No. */
     void login(String initiatorName) throws IOException, IscsiTextException {
+        login(initiatorName, IscsiTargetConfig.DEFAULT_TARGET_NAME);
+    }
+
+    /** The same, asking for targetName. */
+    void login(String initiatorName, String targetName) throws IOException, IscsiTextException {
         TextParameters security = new TextParameters().add("InitiatorName", initiatorName).add("SessionType", "Normal")
-                .add("TargetName", IscsiTargetConfig.DEFAULT_TARGET_NAME).add("AuthMethod", "None");
+                .add("TargetName", targetName).add("AuthMethod", "None");
         expectLoginSuccess(loginStep(0, 1, security));
         TextParameters operational = new TextParameters().add("HeaderDigest", "None").add("DataDigest", "None")
                 .add("InitialR2T", "Yes").add("ImmediateData", "No").add("MaxRecvDataSegmentLength", "65536");
