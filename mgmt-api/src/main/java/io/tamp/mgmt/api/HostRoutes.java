@@ -27,7 +27,8 @@ final class HostRoutes {
     private static Schema initiator() {
         return Schema.object()
                 .required("protocol", Type.STRING, "\"iscsi\" or \"nvme\"")
-                .required("port_name", Type.STRING, "the initiator's iSCSI name (iqn./eui./naa.) or NVMe host NQN");
+                .required("port_name", Type.STRING,
+                        "the initiator's iSCSI name (iqn./eui./naa., any case, stored lower-case) or NVMe host NQN");
     }
 
     void register(Router r) {

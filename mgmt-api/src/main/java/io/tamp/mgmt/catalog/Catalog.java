@@ -148,7 +148,8 @@ public final class Catalog {
 
     /**
      * The CHAP credentials an iSCSI initiator must log in with, or null when its host has none
-     * (the iSCSI login asks at every login, so a change applies to the next one).
+     * (the iSCSI login asks at every login, so a change applies to the next one). The login hands in
+     * the name normalised, as hosts store it ({@link Initiator}), so any spelling of it finds them.
      */
     public InitiatorChap.Credentials chapFor(String initiatorName) {
         return chapByInitiator.get(initiatorName);

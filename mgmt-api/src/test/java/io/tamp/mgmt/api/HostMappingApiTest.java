@@ -107,4 +107,56 @@ class HostMappingApiTest {
             assertTrue(h.lunMap.luns(IQN_B).isEmpty(), "a force-deleted volume leaves every host");
         }
     }
+
+    @Test
+    void iscsiNamesAreStoredInLowerCaseAndOneInitiatorHasOneHostInAnyCase() throws Exception {
+        String shouted = "IQN.1994-05.COM.Redhat:Host-A";
+        String nqn = "nqn.2014-08.org.nvmexpress:uuid:AAAAAAAA-0000-0000-0000-000000000001";
+        String lowerNqn = nqn.toLowerCase(java.util.Locale.ROOT);
+        long hostA;
+        long v;
+        try (ApiHarness h = new ApiHarness(dir)) {
+            String t = h.admin();
+            ApiHarness.Reply a = h.send("POST", "/api/v1/hosts", t, host("a", shouted, nqn));
+            assertEquals(201, a.status(), a.toString());
+            hostA = a.body().get("id").asLong();
+            JsonNode ports = a.body().get("initiators");
+            assertEquals(IQN_A, ports.get(0).get("port_name").asText(), "the normal form is shown");
+            assertEquals(nqn, ports.get(1).get("port_name").asText(), "an NQN keeps its case");
+            assertEquals(IQN_A, h.get("/api/v1/hosts/" + hostA, t).body().get("initiators").get(0).get("port_name")
+                    .asText());
+
+            ApiHarness.Reply again = h.send("POST", "/api/v1/hosts", t, host("b", "iqn.1994-05.com.redhat:HOST-a"));
+            assertEquals(409, again.status(), "the same initiator spelt differently: " + again);
+            assertEquals("initiator_in_use", again.body().get("code").asText());
+            long hostB = h.send("POST", "/api/v1/hosts", t, host("b", IQN_B)).body().get("id").asLong();
+            ApiHarness.Reply patched = h.send("PATCH", "/api/v1/hosts/" + hostB, t,
+                    "{\"initiators\":[{\"protocol\":\"iscsi\",\"port_name\":\"Iqn.1994-05.com.REDHAT:host-a\"}]}");
+            assertEquals(409, patched.status(), patched.toString());
+            ApiHarness.Reply twice = h.send("POST", "/api/v1/hosts", t,
+                    host("c", "iqn.2000-01.x:y", "IQN.2000-01.X:Y"));
+            assertEquals(400, twice.status(), "listed twice in one host: " + twice);
+            assertEquals("initiators[1]", twice.body().get("field").asText());
+            ApiHarness.Reply otherNqn = h.send("POST", "/api/v1/hosts", t, host("d", lowerNqn));
+            assertEquals(201, otherNqn.status(), "NQNs are case-sensitive: another case is another host: " + otherNqn);
+
+            v = h.send("POST", "/api/v1/volumes", t, VolumeApiTest.volumeBody("v", 1 << 20)).body().get("id").asLong();
+            assertEquals(201, h.send("POST", "/api/v1/volumes/" + v + "/mappings", t, "{\"host_id\":" + hostA + "}")
+                    .status());
+            assertEquals(v, h.lunMap.volume(IQN_A, 0).id(), "the LUN map has the name as the login presents it");
+            assertTrue(h.lunMap.luns(shouted).isEmpty());
+            assertEquals(v, h.lunMap.volume(nqn, 0).id());
+            assertTrue(h.lunMap.luns(lowerNqn).isEmpty(), "the other-case NQN is another host");
+        }
+        // a record stored in another case (before names were normalised) loads in the normal form
+        try (Engine e = Engine.open(EngineConfig.small(dir.resolve("pool"), 2, 64L << 20))) {
+            e.putControllerRecords(java.util.Map.of("host." + hostA, ("{\"id\":" + hostA + ",\"name\":\"a\","
+                    + "\"description\":\"\",\"initiators\":[{\"protocol\":\"iscsi\",\"port_name\":\"" + shouted
+                    + "\"}],\"host_group_id\":null}").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            LunMap fresh = new LunMap();
+            Catalog c = new Catalog(e, fresh, Json.mapper());
+            assertEquals(IQN_A, c.host(hostA).initiators().get(0).portName());
+            assertEquals(v, fresh.volume(IQN_A, 0).id());
+        }
+    }
 }
