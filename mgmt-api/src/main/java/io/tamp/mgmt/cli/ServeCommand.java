@@ -1,6 +1,7 @@
 package io.tamp.mgmt.cli;
 
 import io.netty.buffer.PooledByteBufAllocator;
+import io.tamp.datapath.iscsi.IscsiNames;
 import io.tamp.datapath.iscsi.IscsiServer;
 import io.tamp.datapath.nvme.NvmeSubsystem;
 import io.tamp.datapath.nvmetcp.NvmeTcpServer;
@@ -286,6 +287,9 @@ public final class ServeCommand implements Callable<Integer> {
         if (last > 0 && rest.substring(last + 1).matches("\\d+")) {
             lun = Long.parseLong(rest.substring(last + 1));
             rest = rest.substring(0, last);
+        }
+        if (IscsiNames.isIscsiName(rest)) {
+            rest = IscsiNames.normalize(rest); // as the login will present it; an NQN stays as given
         }
         Volume v = engine.volume(volumeName);
         if (v == null) {

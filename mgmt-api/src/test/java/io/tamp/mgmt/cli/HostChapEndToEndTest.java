@@ -8,10 +8,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tamp.mgmt.cli.ServedPortal.Run;
 import io.tamp.mgmt.client.TampClient;
 import java.nio.file.Path;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** CHAP set on a host through the API guards that host's iSCSI logins at once, for a real initiator. */
+/**
+ * CHAP set on a host through the API guards that host's iSCSI logins at once, for a real initiator,
+ * whichever case the initiator spells its name in.
+ */
 class HostChapEndToEndTest {
     private static final String IQN = "iqn.2026-11.io.tamp.test:chap-tools";
     private static final String OTHER_IQN = "iqn.2026-11.io.tamp.test:chap-other";
@@ -54,6 +58,36 @@ class HostChapEndToEndTest {
             api.patch("/api/v1/hosts/" + host, json.readTree("{\"chap_username\":\"\"}"));
             Run open = ServedPortal.run(60, "iscsi-inq", "-i", IQN, url);
             assertEquals(0, open.code(), "CHAP removed: the next login needs none: " + open);
+        }
+    }
+
+    @Test
+    void aHostsChapAndLunsHoldForAnySpellingOfItsName() throws Exception {
+        ServedPortal.requireTools("libiscsi-bin", "iscsi-inq");
+        try (ServedPortal served = new ServedPortal(tmp.resolve("data"), 1, "--volume", "w:16M",
+                "--map", "w:IQN.2026-11.IO.Tamp.Test:Map-Tools:0")) {
+            TampClient api = new TampClient(served.apiUrl(), null, false);
+            api.login("admin", ServedPortal.ADMIN_PASSWORD);
+            ObjectMapper json = api.json();
+            long vol = api.post("/api/v1/volumes", json.readTree("{\"name\":\"v\",\"size_bytes\":16777216}"))
+                    .get("id").asLong();
+            var created = api.post("/api/v1/hosts", json.readTree("{\"name\":\"tools\",\"initiators\":[{\"protocol\":"
+                    + "\"iscsi\",\"port_name\":\"IQN.2026-11.IO.Tamp.Test:Chap-Tools\"}],\"chap_username\":\"tools\","
+                    + "\"chap_secret\":\"tools-secret-0042\"}"));
+            assertEquals(IQN, created.get("initiators").get(0).get("port_name").asText(), "stored in lower case");
+            api.post("/api/v1/volumes/" + vol + "/mappings", json.readTree("{\"host_id\":" + created.get("id") + "}"));
+            String spelt = "iqn.2026-11.io.tamp.test:CHAP-tools";
+            String url = served.lunUrl(0).replace(ServedPortal.TARGET, ServedPortal.TARGET.toUpperCase(Locale.ROOT));
+
+            Run none = ServedPortal.run(60, "iscsi-inq", "-i", spelt, url);
+            assertNotEquals(0, none.code(), "the host's CHAP binds this spelling too: " + none);
+            assertTrue(none.out().contains("Authentication failure"), none.toString());
+            Run ok = ServedPortal.run(60, "iscsi-inq", "-i", spelt,
+                    url.replace("iscsi://", "iscsi://tools%tools-secret-0042@"));
+            assertEquals(0, ok.code(), ok.toString());
+            assertTrue(ok.out().contains("DIRECT_ACCESS"), "LUN 0 is the host's volume: " + ok);
+            Run mapped = ServedPortal.run(60, "iscsi-inq", "-i", "iqn.2026-11.io.tamp.test:map-tools", url);
+            assertEquals(0, mapped.code(), "--map's initiator in another case sees its LUN: " + mapped);
         }
     }
 }
