@@ -210,7 +210,7 @@ final class ScsiCommandFlow {
                 task.cdb, task.expectedBytes, dataOut, task.initiatorTaskTag & 0xffff_ffffL);
         CompletableFuture<ScsiResponse> future;
         try {
-            future = target.execute(command);
+            future = target.execute(command, tasks.size() == 1); // only this task in flight
         } catch (RuntimeException e) {
             LOG.error("SCSI target threw for {}", task.initiatorTaskTag, e);
             future = CompletableFuture.failedFuture(e);

@@ -229,8 +229,26 @@ public final class NvmeController {
 
     /** An I/O command from an I/O queue; takes ownership of {@code data}. */
     public CompletableFuture<Completion> submitIo(Sqe sqe, ByteBuf data) {
-        return io(sqe, data);
+        return io(sqe, data, false);
     }
+
+    /**
+     * An I/O command from an I/O queue; takes ownership of {@code data}. With {@code alone} (the
+     * transport has nothing else of this queue executing) a small read runs on the calling thread
+     * and the returned future is already complete: see {@link #INLINE_READ_BLOCKS}.
+     */
+    public CompletableFuture<Completion> submitIo(Sqe sqe, ByteBuf data, boolean alone) {
+        return io(sqe, data, alone);
+    }
+
+    /**
+     * Reads up to this many blocks (128 KiB) may run on the transport's thread when they are the
+     * only command of their queue in flight. A queue at depth 1 has nothing to overlap a read
+     * with, so the hand-off to a worker and back (two thread wake-ups, most of a cached read's
+     * latency) buys nothing; deeper queues keep going to the workers, where reads that miss the
+     * page cache wait on the device in parallel instead of stalling the event loop.
+     */
+    static final int INLINE_READ_BLOCKS = 256;
 
     /** The admin queue's connection closed: the association ends (NVMe-oF 1.1 3.4). */
     public void failAdminQueueGone() {
@@ -532,12 +550,13 @@ public final class NvmeController {
     // ---------------------------------------------------------------- I/O commands
 
     /**
-     * Runs an I/O command on the workers. {@code data} is the host's data for writes (released
+     * Runs an I/O command on the workers (a lone small read on the calling thread, see
+     * {@link #INLINE_READ_BLOCKS}). {@code data} is the host's data for writes (released
      * here); reads return theirs in the completion. Commands on a namespace go to the
      * subsystem's {@link IoMetrics} (see {@link #ioOp}), timed from here to their completion;
      * a flush of every namespace (NSID FFFFFFFFh) names no volume and is not recorded.
      */
-    CompletableFuture<Completion> io(Sqe sqe, ByteBuf data) {
+    CompletableFuture<Completion> io(Sqe sqe, ByteBuf data, boolean alone) {
         if (!enabled()) {
             release(data);
             return CompletableFuture.completedFuture(Completion.error(Status.COMMAND_SEQUENCE_ERROR));
@@ -557,7 +576,7 @@ public final class NvmeController {
         long startNs = metrics.nanoTime();
         IoMetrics.Op op = ioOp(opcode);
         long dataOutBytes = data == null ? 0 : data.readableBytes();
-        return CompletableFuture.supplyAsync(() -> {
+        java.util.function.Supplier<Completion> work = () -> {
             Completion done;
             try {
                 done = run(opcode, sqe, ns.volume(), data);
@@ -573,7 +592,11 @@ public final class NvmeController {
                         metrics.nanoTime() - startNs, !done.ok());
             }
             return done;
-        }, subsystem.workers());
+        };
+        if (alone && opcode == READ && (sqe.cdw(12) & 0xFFFF) < INLINE_READ_BLOCKS) {
+            return CompletableFuture.completedFuture(work.get());
+        }
+        return CompletableFuture.supplyAsync(work, subsystem.workers());
     }
 
     /** What {@link IoMetrics} counts an I/O command as; null for opcodes we do not implement. */

@@ -403,7 +403,7 @@ public final class NvmeTcpConnectionHandler extends ChannelInboundHandlerAdapter
         } else if (queue.qid() == 0) {
             future = queue.controller().submitAdmin(sqe, data);
         } else {
-            future = queue.controller().submitIo(sqe, data);
+            future = queue.controller().submitIo(sqe, data, pending.size() == 1); // only this command in flight
         }
         future.whenComplete((c, failure) -> {
             Completion done = failure != null ? Completion.error(Status.INTERNAL_ERROR) : c;

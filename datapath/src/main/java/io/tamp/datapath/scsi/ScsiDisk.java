@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every mapped volume as a thin-provisioned, non-rotating SBC-3 disk. {@link #execute} returns at
- * once; the command runs on the worker executor (volume I/O blocks, so never on the transport's
- * event loop). The command's data-out buffer is released here, always; the response's data-in
+ * once; the command runs on the worker executor (volume I/O blocks, so not on the transport's
+ * event loop), except a short READ that is alone in its session (see {@link #INLINE_READ_BLOCKS}). The command's data-out buffer is released here, always; the response's data-in
  * buffer belongs to the caller.
  *
  * <p>Unit attentions: the first command of each I_T_L nexus meets POWER ON/RESET; a transport calls
@@ -97,10 +97,39 @@ public final class ScsiDisk implements ScsiTarget {
 
     @Override
     public CompletableFuture<ScsiResponse> execute(ScsiCommand command) {
+        return execute(command, false);
+    }
+
+    /**
+     * READs of up to this many sectors (128 KiB) run on the transport's thread when they are the
+     * only command of their session in flight. A session at queue depth 1 has nothing to overlap
+     * a read with, so the hand-off to a worker and back (two thread wake-ups, most of a cached
+     * read's latency) buys nothing; deeper queues keep going to the workers, where reads that
+     * miss the page cache wait on the device in parallel instead of stalling the event loop.
+     */
+    static final int INLINE_READ_BLOCKS = 256;
+
+    private static boolean shortRead(ScsiCommand c) {
+        byte[] cdb = c.cdb();
+        if (cdb == null || cdb.length == 0) {
+            return false;
+        }
+        Cdb d = new Cdb(cdb);
+        return switch (d.opcode()) {
+            case READ_10, READ_12, READ_16 -> d.transferLength() <= INLINE_READ_BLOCKS;
+            default -> false;
+        };
+    }
+
+    @Override
+    public CompletableFuture<ScsiResponse> execute(ScsiCommand command, boolean alone) {
         TaskKey key = new TaskKey(command.initiatorPort(), command.taskTag());
         InFlight task = new InFlight(command.lun());
         inFlight.put(key, task);
         long startNs = metrics.nanoTime();
+        if (alone && shortRead(command)) {
+            return CompletableFuture.completedFuture(run(command, key, task, startNs));
+        }
         try {
             return CompletableFuture.supplyAsync(() -> run(command, key, task, startNs), workers);
         } catch (RejectedExecutionException e) {

@@ -11,6 +11,14 @@ public interface ScsiTarget {
     /** Runs one command; may complete on another thread. */
     CompletableFuture<ScsiResponse> execute(ScsiCommand command);
 
+    /**
+     * Runs one command that is the only one of its session in flight ({@code alone}): an
+     * implementation may then run a short read on the calling thread and return a completed future.
+     */
+    default CompletableFuture<ScsiResponse> execute(ScsiCommand command, boolean alone) {
+        return execute(command);
+    }
+
     /** TMF service responses, numbered as iSCSI numbers them (RFC 7143 §11.6.1; SAM-5 leaves numbers to transports). */
     int TMF_FUNCTION_COMPLETE = 0;
     int TMF_TASK_DOES_NOT_EXIST = 1;
