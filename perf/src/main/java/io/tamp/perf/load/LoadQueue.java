@@ -23,6 +23,9 @@ import org.HdrHistogram.Histogram;
  * A command lives in a slot (0..qd-1); the slot number is its tag on the wire (NVMe CID, iSCSI
  * ITT), so the reader finds it without a map. The writer batches every free slot it finds into
  * one socket write. Latency runs from just before that write to the parse of the completing PDU.
+ * At queue depth 1 a single thread sends each command and reads its completion (no hand-off
+ * between threads, as fio's synchronous engines do), so QD1 latency is the target's and the
+ * network's, not the load generator's.
  *
  * <p>The protocol subclasses encode commands ({@link #encode}), parse one PDU ({@link #readPdu})
  * and may hold commands back ({@link #windowOpen}, iSCSI's CmdSN window). Before the threads
@@ -128,6 +131,14 @@ abstract class LoadQueue implements AutoCloseable {
     }
 
     void startThreads() {
+        if (qd == 1) {
+            // one command at a time: send it and read its completion on the same thread, as a
+            // synchronous initiator does; a reader thread would add a hand-off to every command
+            writer = new Thread(this::syncLoop, "load-sync-" + index);
+            writer.setDaemon(true);
+            writer.start();
+            return;
+        }
         reader = new Thread(this::readLoop, "load-reader-" + index);
         writer = new Thread(this::writeLoop, "load-writer-" + index);
         reader.setDaemon(true);
@@ -209,6 +220,46 @@ abstract class LoadQueue implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
             if (!closing && readerFailure == null) {
+                readerFailure = e;
+            }
+        }
+    }
+
+    /** Queue depth 1: issue, then read PDUs until the command completes, on one thread. */
+    private void syncLoop() {
+        try {
+            while (!run.stop) {
+                while (!windowOpen()) {
+                    readPdu(); // only the target's next PDU can move its window
+                }
+                int s = free.remove();
+                long off = workload.next(random);
+                if (off < 0) {
+                    free.add(s);
+                    return;
+                }
+                offset[s] = off;
+                isWrite[s] = workload.write;
+                if (workload.write) {
+                    workload.fill(data[s], random);
+                }
+                sendLen = 0;
+                encode(s);
+                start.set(s, System.nanoTime());
+                synchronized (outLock) {
+                    out.write(sendBuf, 0, sendLen);
+                }
+                while (free.isEmpty()) {
+                    readPdu();
+                }
+            }
+        } catch (EOFException | SocketException e) {
+            if (!closing) {
+                readerFailure = new IOException("queue " + index + ": connection closed by the target with "
+                        + inFlight() + " command(s) in flight; last PDU: " + lastPdu, e);
+            }
+        } catch (Throwable e) {
+            if (!closing) {
                 readerFailure = e;
             }
         }
