@@ -59,6 +59,16 @@ public final class EngineRandomWrite {
             }
             System.out.printf("engine random %d-byte writes, %d threads: %.0f writes/s%n", blockSize, threads,
                     writes.get() / (double) seconds);
+        } finally {
+            deleteTree(dir); // 2+ GiB of device files per run
+        }
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 
