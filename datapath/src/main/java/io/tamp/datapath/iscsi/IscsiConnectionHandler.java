@@ -471,4 +471,9 @@ public final class IscsiConnectionHandler extends ChannelInboundHandlerAdapter {
     static ByteBuf empty() {
         return Unpooled.EMPTY_BUFFER;
     }
+
+    /** Whether more of the initiator's PDUs are already buffered behind the one being handled. */
+    boolean moreInputBuffered() {
+        return decoder != null && decoder.hasBufferedBytes();
+    }
 }

@@ -265,4 +265,12 @@ public final class IscsiPduDecoder extends ByteToMessageDecoder {
     protected void handlerRemoved0(ChannelHandlerContext ctx) {
         releasePdu();
     }
+
+    /**
+     * Whether bytes of a further PDU are already buffered: true while a handler runs a PDU that
+     * arrived with others behind it (Netty hands decoded PDUs on before decoding the next).
+     */
+    public boolean hasBufferedBytes() {
+        return actualReadableBytes() > 0;
+    }
 }

@@ -210,7 +210,9 @@ final class ScsiCommandFlow {
                 task.cdb, task.expectedBytes, dataOut, task.initiatorTaskTag & 0xffff_ffffL);
         CompletableFuture<ScsiResponse> future;
         try {
-            future = target.execute(command, tasks.size() == 1); // only this task in flight
+            // alone: no other task in flight and no other PDU waiting behind this one; a command
+            // that shares its read with others must not run them one by one on the event loop
+            future = target.execute(command, tasks.size() == 1 && !connection.moreInputBuffered());
         } catch (RuntimeException e) {
             LOG.error("SCSI target threw for {}", task.initiatorTaskTag, e);
             future = CompletableFuture.failedFuture(e);

@@ -403,7 +403,9 @@ public final class NvmeTcpConnectionHandler extends ChannelInboundHandlerAdapter
         } else if (queue.qid() == 0) {
             future = queue.controller().submitAdmin(sqe, data);
         } else {
-            future = queue.controller().submitIo(sqe, data, pending.size() == 1); // only this command in flight
+            // alone: no other command in flight and no other PDU waiting behind this one; commands
+            // that arrive together must not run one by one on the event loop
+            future = queue.controller().submitIo(sqe, data, pending.size() == 1 && !decoder.hasBufferedBytes());
         }
         future.whenComplete((c, failure) -> {
             Completion done = failure != null ? Completion.error(Status.INTERNAL_ERROR) : c;

@@ -158,4 +158,12 @@ public final class NvmeTcpDecoder extends ByteToMessageDecoder {
         in.skipBytes(in.readableBytes());
         out.add(new NvmeTcpDecodeError(fes, fei, header, reason));
     }
+
+    /**
+     * Whether bytes of a further PDU are already buffered: true while a handler runs a PDU that
+     * arrived with others behind it (Netty hands decoded PDUs on before decoding the next).
+     */
+    public boolean hasBufferedBytes() {
+        return actualReadableBytes() > 0;
+    }
 }

@@ -47,6 +47,23 @@ public final class SocketPipe implements AutoCloseable {
         out.flush();
     }
 
+    /** Encodes the messages and sends them in one write, so they reach the peer together. */
+    public void sendTogether(Object... messages) throws IOException {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (Object message : messages) {
+            encoding.writeOutbound(message);
+            ByteBuf b;
+            while ((b = encoding.readOutbound()) != null) {
+                byte[] bytes = new byte[b.readableBytes()];
+                b.readBytes(bytes);
+                b.release();
+                all.writeBytes(bytes);
+            }
+        }
+        out.write(all.toByteArray());
+        out.flush();
+    }
+
     public void sendRaw(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();

@@ -40,6 +40,11 @@ final class SocketInitiator implements AutoCloseable {
         pipe.send(pdu);
     }
 
+    /** Sends the PDUs in one TCP write. */
+    void sendTogether(IscsiPdu... pdus) throws IOException {
+        pipe.sendTogether((Object[]) pdus);
+    }
+
     void sendRaw(byte[] bytes) throws IOException {
         pipe.sendRaw(bytes);
     }

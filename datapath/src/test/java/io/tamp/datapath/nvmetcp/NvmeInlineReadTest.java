@@ -1,6 +1,7 @@
 package io.tamp.datapath.nvmetcp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -86,6 +87,85 @@ class NvmeInlineReadTest extends NvmeTcpFixture {
             }
             assertArrayEquals(small, io.read(1, 64, 8).data());
         }
+    }
+
+    @Test
+    void readsThatArriveTogetherWaitForWorkers() throws Exception {
+        try (NvmeTcpTestHost admin = NvmeTcpTestHost.admin(server.port(), NQN, HOST, 0);
+                NvmeTcpTestHost io = NvmeTcpTestHost.io(server.port(), 1, admin.controllerId, NQN, HOST, false, false)) {
+            byte[] a = pattern(8 * 512, 5);
+            byte[] b = pattern(8 * 512, 6);
+            assertTrue(io.write(1, 0, a, false, true).ok());
+            assertTrue(io.write(1, 8, b, false, true).ok());
+            CountDownLatch gate = new CountDownLatch(1);
+            CountDownLatch busy = new CountDownLatch(2);
+            for (int i = 0; i < 2; i++) {
+                workers.execute(() -> {
+                    busy.countDown();
+                    await(gate);
+                });
+            }
+            assertTrue(busy.await(10, TimeUnit.SECONDS));
+            try {
+                // two 4 KiB reads in one TCP segment: the first has the second behind it, so neither is alone
+                io.sendTogether(readCapsule(io, 0), readCapsule(io, 8));
+                CompletableFuture<java.util.Map<Integer, byte[]>> done = CompletableFuture.supplyAsync(() -> reads(io, 2));
+                Thread.sleep(300);
+                assertFalse(done.isDone(), "reads that arrive together wait for a worker");
+                gate.countDown();
+                java.util.Map<Integer, byte[]> got = done.get(10, TimeUnit.SECONDS);
+                assertEquals(2, got.size());
+                java.util.Iterator<byte[]> inOrder = new java.util.TreeMap<>(got).values().iterator();
+                assertArrayEquals(a, inOrder.next());
+                assertArrayEquals(b, inOrder.next());
+            } finally {
+                gate.countDown();
+            }
+        }
+    }
+
+    private static io.tamp.datapath.nvmetcp.NvmeTcpPdu readCapsule(NvmeTcpTestHost io, long slba) {
+        io.netty.buffer.ByteBuf s = io.sqe(0x02, 1);
+        s.setLongLE(40, slba);
+        s.setIntLE(48, 7); // 8 blocks
+        NvmeTcpTestHost.sgl(s, 0x5A, 8 * 512);
+        return io.capsule(s, null);
+    }
+
+    /** Data of n reads completed with C2HData SUCCESS or a response capsule, by command id. */
+    private static java.util.Map<Integer, byte[]> reads(NvmeTcpTestHost io, int n) {
+        java.util.Map<Integer, byte[]> data = new java.util.HashMap<>();
+        java.util.Set<Integer> finished = new java.util.HashSet<>();
+        try {
+            while (finished.size() < n) {
+                NvmeTcpPdu p = io.receive();
+                if (p == null) {
+                    throw new java.io.IOException("connection closed");
+                }
+                try {
+                    switch (p.type()) {
+                        case C2H_DATA -> {
+                            int cid = p.u16(8);
+                            byte[] d = data.computeIfAbsent(cid, k -> new byte[8 * 512]);
+                            p.data().getBytes(p.data().readerIndex(), d, (int) p.u32(12), p.data().readableBytes());
+                            if ((p.flags() & PduType.FLAG_SUCCESS) != 0) {
+                                finished.add(cid);
+                            }
+                        }
+                        case CAPSULE_RESP -> {
+                            assertEquals(0, p.u16(22) >>> 1, "status");
+                            finished.add(p.u16(20));
+                        }
+                        default -> throw new java.io.IOException("unexpected " + p.type());
+                    }
+                } finally {
+                    p.release();
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return data;
     }
 
     private static Result read(NvmeTcpTestHost io, long slba, int blocks) {

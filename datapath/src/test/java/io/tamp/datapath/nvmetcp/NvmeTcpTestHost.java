@@ -89,6 +89,11 @@ final class NvmeTcpTestHost implements AutoCloseable {
         pipe.send(pdu);
     }
 
+    /** Sends the PDUs in one TCP write. */
+    void sendTogether(NvmeTcpPdu... pdus) throws IOException {
+        pipe.sendTogether((Object[]) pdus);
+    }
+
     void sendRaw(byte[] bytes) throws IOException {
         pipe.sendRaw(bytes);
     }
