@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tamp NVMe/TCP vs Tamp iSCSI vs tgt, in the same run, over 127.0.0.1 only, with the same load
 # generator (perf's BlockLoad: our own pipelined NVMe/TCP host and iSCSI initiator, one TCP
-# connection per queue, a writer keeping QD commands in flight and a reader completing them):
+# connection per queue, a writer keeping QD commands in flight and a reader completing them; at
+# QD1 one thread sends each command and reads its completion, as a synchronous initiator does):
 #   randread  4 KiB QD32 x 2 queues      randwrite 4 KiB QD32 x 2 queues      (IOPS)
 #   randread  4 KiB QD1  x 1 queue       randwrite 4 KiB QD1  x 1 queue       (latency)
 # each for $SECONDS_RUN s after $WARMUP s of warm-up, over the first $RANGE_MIB MiB, after a
