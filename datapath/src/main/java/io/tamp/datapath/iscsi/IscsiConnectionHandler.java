@@ -472,8 +472,7 @@ public final class IscsiConnectionHandler extends ChannelInboundHandlerAdapter {
         return Unpooled.EMPTY_BUFFER;
     }
 
-    /** Whether more of the initiator's PDUs are already buffered behind the one being handled. */
-    boolean moreInputBuffered() {
-        return decoder != null && decoder.hasBufferedBytes();
+    IscsiPduDecoder decoder() {
+        return decoder;
     }
 }

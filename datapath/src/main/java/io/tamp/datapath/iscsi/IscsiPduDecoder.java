@@ -1,5 +1,7 @@
 package io.tamp.datapath.iscsi;
 
+import io.tamp.datapath.frontend.InlineReads;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -28,7 +30,7 @@ import java.util.List;
  *
  * <p>Data segments are retained slices of the cumulation, never copies.
  */
-public final class IscsiPduDecoder extends ByteToMessageDecoder {
+public final class IscsiPduDecoder extends InlineReads.Decoder {
     /** RFC 7143 §13.12: the default, and the value in force during login. */
     public static final int DEFAULT_MAX_RECV_DATA_SEGMENT_LENGTH = 8192;
     public static final int MIN_MAX_RECV_DATA_SEGMENT_LENGTH = 512;
@@ -264,13 +266,5 @@ public final class IscsiPduDecoder extends ByteToMessageDecoder {
     @Override
     protected void handlerRemoved0(ChannelHandlerContext ctx) {
         releasePdu();
-    }
-
-    /**
-     * Whether bytes of a further PDU are already buffered: true while a handler runs a PDU that
-     * arrived with others behind it (Netty hands decoded PDUs on before decoding the next).
-     */
-    public boolean hasBufferedBytes() {
-        return actualReadableBytes() > 0;
     }
 }

@@ -208,9 +208,8 @@ public record IscsiTargetConfig(String targetName, int targetPortalGroupTag,
         }
 
         private static void checkSecret(String what, String secret) {
-            int bytes = secret == null ? 0 : secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-            require(bytes >= MIN_CHAP_SECRET_BYTES && bytes <= MAX_CHAP_SECRET_BYTES,
-                    what + " is " + bytes + " bytes, needs 12..255");
+            String problem = secretProblem(secret);
+            require(problem == null, what + ": " + problem);
         }
 
         private static void require(boolean ok, String message) {

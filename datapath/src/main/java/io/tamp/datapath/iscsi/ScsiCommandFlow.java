@@ -1,5 +1,7 @@
 package io.tamp.datapath.iscsi;
 
+import io.tamp.datapath.frontend.InlineReads;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.tamp.datapath.scsi.ScsiCommand;
@@ -210,9 +212,7 @@ final class ScsiCommandFlow {
                 task.cdb, task.expectedBytes, dataOut, task.initiatorTaskTag & 0xffff_ffffL);
         CompletableFuture<ScsiResponse> future;
         try {
-            // alone: no other task in flight and no other PDU waiting behind this one; a command
-            // that shares its read with others must not run them one by one on the event loop
-            future = target.execute(command, tasks.size() == 1 && !connection.moreInputBuffered());
+            future = target.execute(command, InlineReads.alone(tasks.size(), connection.decoder()));
         } catch (RuntimeException e) {
             LOG.error("SCSI target threw for {}", task.initiatorTaskTag, e);
             future = CompletableFuture.failedFuture(e);

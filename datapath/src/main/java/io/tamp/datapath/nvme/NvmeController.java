@@ -1,5 +1,7 @@
 package io.tamp.datapath.nvme;
 
+import io.tamp.datapath.frontend.InlineReads;
+
 import io.netty.buffer.ByteBuf;
 import io.tamp.datapath.frontend.IoMetrics;
 import io.tamp.datapath.volume.IoStatus;
@@ -227,28 +229,14 @@ public final class NvmeController {
         return admin(sqe, null);
     }
 
-    /** An I/O command from an I/O queue; takes ownership of {@code data}. */
-    public CompletableFuture<Completion> submitIo(Sqe sqe, ByteBuf data) {
-        return io(sqe, data, false);
-    }
-
     /**
-     * An I/O command from an I/O queue; takes ownership of {@code data}. With {@code alone} (the
-     * transport has nothing else of this queue executing) a small read runs on the calling thread
-     * and the returned future is already complete: see {@link #INLINE_READ_BLOCKS}.
+     * An I/O command from an I/O queue; takes ownership of {@code data}. With {@code alone}
+     * ({@link InlineReads#alone}) a short read runs on the calling thread and the returned future
+     * is already complete.
      */
     public CompletableFuture<Completion> submitIo(Sqe sqe, ByteBuf data, boolean alone) {
         return io(sqe, data, alone);
     }
-
-    /**
-     * Reads up to this many blocks (128 KiB) may run on the transport's thread when they are the
-     * only command of their queue in flight. A queue at depth 1 has nothing to overlap a read
-     * with, so the hand-off to a worker and back (two thread wake-ups, most of a cached read's
-     * latency) buys nothing; deeper queues keep going to the workers, where reads that miss the
-     * page cache wait on the device in parallel instead of stalling the event loop.
-     */
-    static final int INLINE_READ_BLOCKS = 256;
 
     /** The admin queue's connection closed: the association ends (NVMe-oF 1.1 3.4). */
     public void failAdminQueueGone() {
@@ -550,8 +538,8 @@ public final class NvmeController {
     // ---------------------------------------------------------------- I/O commands
 
     /**
-     * Runs an I/O command on the workers (a lone small read on the calling thread, see
-     * {@link #INLINE_READ_BLOCKS}). {@code data} is the host's data for writes (released
+     * Runs an I/O command on the workers (a lone short read on the calling thread, see
+     * {@link InlineReads}). {@code data} is the host's data for writes (released
      * here); reads return theirs in the completion. Commands on a namespace go to the
      * subsystem's {@link IoMetrics} (see {@link #ioOp}), timed from here to their completion;
      * a flush of every namespace (NSID FFFFFFFFh) names no volume and is not recorded.
@@ -593,7 +581,7 @@ public final class NvmeController {
             }
             return done;
         };
-        if (alone && opcode == READ && (sqe.cdw(12) & 0xFFFF) < INLINE_READ_BLOCKS) {
+        if (alone && opcode == READ && (sqe.cdw(12) & 0xFFFF) < InlineReads.MAX_BLOCKS) {
             return CompletableFuture.completedFuture(work.get());
         }
         return CompletableFuture.supplyAsync(work, subsystem.workers());

@@ -1,5 +1,7 @@
 package io.tamp.datapath.nvmetcp;
 
+import io.tamp.datapath.frontend.InlineReads;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -403,9 +405,7 @@ public final class NvmeTcpConnectionHandler extends ChannelInboundHandlerAdapter
         } else if (queue.qid() == 0) {
             future = queue.controller().submitAdmin(sqe, data);
         } else {
-            // alone: no other command in flight and no other PDU waiting behind this one; commands
-            // that arrive together must not run one by one on the event loop
-            future = queue.controller().submitIo(sqe, data, pending.size() == 1 && !decoder.hasBufferedBytes());
+            future = queue.controller().submitIo(sqe, data, InlineReads.alone(pending.size(), decoder));
         }
         future.whenComplete((c, failure) -> {
             Completion done = failure != null ? Completion.error(Status.INTERNAL_ERROR) : c;

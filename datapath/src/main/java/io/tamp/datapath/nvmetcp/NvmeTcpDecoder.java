@@ -1,8 +1,9 @@
 package io.tamp.datapath.nvmetcp;
 
+import io.tamp.datapath.frontend.InlineReads;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import io.tamp.datapath.frontend.Crc32c;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -20,7 +21,7 @@ import java.util.zip.CRC32C;
  * setting changed while the next handler processes PDU n applies from PDU n+1 (digests are
  * switched on once ICResp is sent).
  */
-public final class NvmeTcpDecoder extends ByteToMessageDecoder {
+public final class NvmeTcpDecoder extends InlineReads.Decoder {
     /** A PDU whose data digest did not match: its header, for the command it belongs to. */
     public record DataDigestError(PduType type, ByteBuf header) {
     }
@@ -157,13 +158,5 @@ public final class NvmeTcpDecoder extends ByteToMessageDecoder {
         failed = true;
         in.skipBytes(in.readableBytes());
         out.add(new NvmeTcpDecodeError(fes, fei, header, reason));
-    }
-
-    /**
-     * Whether bytes of a further PDU are already buffered: true while a handler runs a PDU that
-     * arrived with others behind it (Netty hands decoded PDUs on before decoding the next).
-     */
-    public boolean hasBufferedBytes() {
-        return actualReadableBytes() > 0;
     }
 }

@@ -1,5 +1,6 @@
 package io.tamp.datapath.scsi;
 
+import io.tamp.datapath.frontend.InlineReads;
 import io.tamp.datapath.frontend.IoMetrics;
 import io.tamp.datapath.frontend.LunMap;
 import static io.tamp.datapath.scsi.CommandTable.*;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Every mapped volume as a thin-provisioned, non-rotating SBC-3 disk. {@link #execute} returns at
  * once; the command runs on the worker executor (volume I/O blocks, so not on the transport's
- * event loop), except a short READ that is alone in its session (see {@link #INLINE_READ_BLOCKS}). The command's data-out buffer is released here, always; the response's data-in
+ * event loop), except a short READ that is alone in its session (see {@link InlineReads}). The command's data-out buffer is released here, always; the response's data-in
  * buffer belongs to the caller.
  *
  * <p>Unit attentions: the first command of each I_T_L nexus meets POWER ON/RESET; a transport calls
@@ -100,15 +101,6 @@ public final class ScsiDisk implements ScsiTarget {
         return execute(command, false);
     }
 
-    /**
-     * READs of up to this many sectors (128 KiB) run on the transport's thread when they are the
-     * only command of their session in flight. A session at queue depth 1 has nothing to overlap
-     * a read with, so the hand-off to a worker and back (two thread wake-ups, most of a cached
-     * read's latency) buys nothing; deeper queues keep going to the workers, where reads that
-     * miss the page cache wait on the device in parallel instead of stalling the event loop.
-     */
-    static final int INLINE_READ_BLOCKS = 256;
-
     private static boolean shortRead(ScsiCommand c) {
         byte[] cdb = c.cdb();
         if (cdb == null || cdb.length == 0) {
@@ -116,7 +108,7 @@ public final class ScsiDisk implements ScsiTarget {
         }
         Cdb d = new Cdb(cdb);
         return switch (d.opcode()) {
-            case READ_10, READ_12, READ_16 -> d.transferLength() <= INLINE_READ_BLOCKS;
+            case READ_10, READ_12, READ_16 -> d.transferLength() <= InlineReads.MAX_BLOCKS;
             default -> false;
         };
     }

@@ -12,8 +12,8 @@ public interface ScsiTarget {
     CompletableFuture<ScsiResponse> execute(ScsiCommand command);
 
     /**
-     * Runs one command that is the only one of its session in flight ({@code alone}): an
-     * implementation may then run a short read on the calling thread and return a completed future.
+     * Runs one command that is {@code alone} in its session ({@code frontend.InlineReads#alone}):
+     * an implementation may then run a short read on the calling thread and return a completed future.
      */
     default CompletableFuture<ScsiResponse> execute(ScsiCommand command, boolean alone) {
         return execute(command);

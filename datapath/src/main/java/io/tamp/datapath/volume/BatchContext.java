@@ -87,7 +87,12 @@ final class BatchContext {
      * common case, a new extent referenced once, costs no refcount write at all.
      */
     static long refcount(MetadataStore store, long id) {
-        return store.counter(Map.REFCOUNTS, Keys.u64(id)) + 1;
+        return refcountOf(store.get(Map.REFCOUNTS, Keys.u64(id)));
+    }
+
+    /** The refcount a REFCOUNTS value (null when absent) stands for. */
+    static long refcountOf(byte[] stored) {
+        return Keys.getLe64(stored) + 1;
     }
 
     /** Writes the refcount consequences of the batch; segment live bytes go through segments. */

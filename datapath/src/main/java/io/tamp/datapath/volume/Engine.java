@@ -912,7 +912,7 @@ public final class Engine implements Closeable {
                     }
                     long refsHere = refs.get(ids.get(from + i));
                     long length = ExtentRecord.decode(records.get(i)).length();
-                    long refcount = Keys.getLe64(counts.get(i)) + 1; // stored as refcount - 1, absent = 1
+                    long refcount = BatchContext.refcountOf(counts.get(i));
                     unique += length;
                     attributed += (double) length * refsHere / Math.max(refcount, refsHere);
                     if (refcount == refsHere) {

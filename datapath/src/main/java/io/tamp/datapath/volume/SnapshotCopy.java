@@ -143,7 +143,7 @@ final class SnapshotCopy {
         List<byte[]> refcounts = view.multiGet(Map.REFCOUNTS, keys);
         List<byte[]> only = new ArrayList<>();
         for (int k = 0; k < keys.size(); k++) {
-            if (Keys.getLe64(refcounts.get(k)) + 1 == snapshotRefs[k]) { // stored as refcount - 1
+            if (BatchContext.refcountOf(refcounts.get(k)) == snapshotRefs[k]) {
                 only.add(keys.get(k));
             }
         }

@@ -36,15 +36,7 @@ public final class SocketPipe implements AutoCloseable {
 
     /** Encodes and sends one message. */
     public void send(Object message) throws IOException {
-        encoding.writeOutbound(message);
-        ByteBuf b;
-        while ((b = encoding.readOutbound()) != null) {
-            byte[] bytes = new byte[b.readableBytes()];
-            b.readBytes(bytes);
-            b.release();
-            out.write(bytes);
-        }
-        out.flush();
+        sendTogether(message);
     }
 
     /** Encodes the messages and sends them in one write, so they reach the peer together. */

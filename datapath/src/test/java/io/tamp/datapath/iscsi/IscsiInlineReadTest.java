@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tamp.datapath.frontend.HeldWorkers;
 import io.tamp.datapath.frontend.LunMap;
 import io.tamp.datapath.scsi.ScsiDisk;
 import io.tamp.datapath.volume.Engine;
@@ -19,7 +20,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +41,7 @@ class IscsiInlineReadTest {
     private Engine engine;
     private ExecutorService workers;
     private IscsiServer server;
-    private final CountDownLatch gate = new CountDownLatch(1);
+    private HeldWorkers held;
 
     @BeforeEach
     void start() throws Exception {
@@ -56,7 +56,9 @@ class IscsiInlineReadTest {
 
     @AfterEach
     void stop() throws Exception {
-        gate.countDown();
+        if (held != null) {
+            held.close();
+        }
         server.close();
         workers.shutdownNow();
         engine.close();
@@ -74,18 +76,7 @@ class IscsiInlineReadTest {
             assertEquals(0, s.execute(cdb(0x2A, 0), a, 0).status());
             assertEquals(0, s.execute(cdb(0x2A, 8), b, 0).status());
 
-            CountDownLatch busy = new CountDownLatch(2);
-            for (int i = 0; i < 2; i++) { // hold both workers
-                workers.execute(() -> {
-                    busy.countDown();
-                    try {
-                        gate.await(30, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-            }
-            assertTrue(busy.await(10, TimeUnit.SECONDS));
+            held = HeldWorkers.hold(workers, 2); // the pool has two workers
 
             SocketInitiator.ScsiResult lone = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -100,7 +91,7 @@ class IscsiInlineReadTest {
             CompletableFuture<Map<Integer, byte[]>> together = CompletableFuture.supplyAsync(() -> reads(s, 2));
             Thread.sleep(300);
             assertFalse(together.isDone(), "READs that arrive together wait for a worker");
-            gate.countDown();
+            held.release();
             Map<Integer, byte[]> got = together.get(10, TimeUnit.SECONDS);
             assertEquals(2, got.size());
             var inOrder = new java.util.TreeMap<>(got).values().iterator();

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tamp.datapath.frontend.HeldWorkers;
 import io.tamp.datapath.nvmetcp.NvmeTcpTestHost.Result;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -29,15 +29,7 @@ class NvmeInlineReadTest extends NvmeTcpFixture {
             byte[] edge = pattern(256 * 512, 3);
             assertTrue(io.write(1, 8192, edge, false, false).ok());
 
-            CountDownLatch gate = new CountDownLatch(1);
-            CountDownLatch busy = new CountDownLatch(2);
-            for (int i = 0; i < 2; i++) { // the fixture's pool has two workers: hold both
-                workers.execute(() -> {
-                    busy.countDown();
-                    await(gate);
-                });
-            }
-            assertTrue(busy.await(10, TimeUnit.SECONDS));
+            HeldWorkers held = HeldWorkers.hold(workers, 2); // the fixture's pool has two workers
             try {
                 Result r = CompletableFuture.supplyAsync(() -> read(io, 0, 8)).get(10, TimeUnit.SECONDS);
                 assertTrue(r.ok());
@@ -48,10 +40,10 @@ class NvmeInlineReadTest extends NvmeTcpFixture {
                 CompletableFuture<Result> longRead = CompletableFuture.supplyAsync(() -> read(io, 4096, 257));
                 Thread.sleep(300);
                 assertFalse(longRead.isDone(), "a 257-block read waits for a worker");
-                gate.countDown();
+                held.release();
                 assertArrayEquals(big, longRead.get(10, TimeUnit.SECONDS).data());
             } finally {
-                gate.countDown();
+                held.close();
             }
         }
     }
@@ -60,15 +52,7 @@ class NvmeInlineReadTest extends NvmeTcpFixture {
     void aLoneWriteWaitsForAWorker() throws Exception {
         try (NvmeTcpTestHost admin = NvmeTcpTestHost.admin(server.port(), NQN, HOST, 0);
                 NvmeTcpTestHost io = NvmeTcpTestHost.io(server.port(), 1, admin.controllerId, NQN, HOST, false, false)) {
-            CountDownLatch gate = new CountDownLatch(1);
-            CountDownLatch busy = new CountDownLatch(2);
-            for (int i = 0; i < 2; i++) {
-                workers.execute(() -> {
-                    busy.countDown();
-                    await(gate);
-                });
-            }
-            assertTrue(busy.await(10, TimeUnit.SECONDS));
+            HeldWorkers held = HeldWorkers.hold(workers, 2); // the fixture's pool has two workers
             byte[] small = pattern(8 * 512, 4);
             try {
                 CompletableFuture<Result> write = CompletableFuture.supplyAsync(() -> {
@@ -80,10 +64,10 @@ class NvmeInlineReadTest extends NvmeTcpFixture {
                 });
                 Thread.sleep(300);
                 assertFalse(write.isDone(), "writes always run on a worker");
-                gate.countDown();
+                held.release();
                 assertTrue(write.get(10, TimeUnit.SECONDS).ok());
             } finally {
-                gate.countDown();
+                held.close();
             }
             assertArrayEquals(small, io.read(1, 64, 8).data());
         }
@@ -97,29 +81,21 @@ class NvmeInlineReadTest extends NvmeTcpFixture {
             byte[] b = pattern(8 * 512, 6);
             assertTrue(io.write(1, 0, a, false, true).ok());
             assertTrue(io.write(1, 8, b, false, true).ok());
-            CountDownLatch gate = new CountDownLatch(1);
-            CountDownLatch busy = new CountDownLatch(2);
-            for (int i = 0; i < 2; i++) {
-                workers.execute(() -> {
-                    busy.countDown();
-                    await(gate);
-                });
-            }
-            assertTrue(busy.await(10, TimeUnit.SECONDS));
+            HeldWorkers held = HeldWorkers.hold(workers, 2); // the fixture's pool has two workers
             try {
                 // two 4 KiB reads in one TCP segment: the first has the second behind it, so neither is alone
                 io.sendTogether(readCapsule(io, 0), readCapsule(io, 8));
                 CompletableFuture<java.util.Map<Integer, byte[]>> done = CompletableFuture.supplyAsync(() -> reads(io, 2));
                 Thread.sleep(300);
                 assertFalse(done.isDone(), "reads that arrive together wait for a worker");
-                gate.countDown();
+                held.release();
                 java.util.Map<Integer, byte[]> got = done.get(10, TimeUnit.SECONDS);
                 assertEquals(2, got.size());
                 java.util.Iterator<byte[]> inOrder = new java.util.TreeMap<>(got).values().iterator();
                 assertArrayEquals(a, inOrder.next());
                 assertArrayEquals(b, inOrder.next());
             } finally {
-                gate.countDown();
+                held.close();
             }
         }
     }
@@ -173,14 +149,6 @@ class NvmeInlineReadTest extends NvmeTcpFixture {
             return io.read(1, slba, blocks);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private static void await(CountDownLatch gate) {
-        try {
-            gate.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

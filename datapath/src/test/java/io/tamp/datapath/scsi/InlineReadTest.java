@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.Unpooled;
+import io.tamp.datapath.frontend.HeldWorkers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -28,19 +28,7 @@ class InlineReadTest extends ScsiFixture {
         new Random(5).nextBytes(data);
         assertEquals(ScsiResponse.GOOD, run(cdb("2A 00 00 00 00 00 00 01 01 00"), data).status()); // WRITE(10) 257 blocks
 
-        CountDownLatch gate = new CountDownLatch(1);
-        CountDownLatch busy = new CountDownLatch(2);
-        for (int i = 0; i < 2; i++) { // the fixture's pool has two workers: hold both
-            workers.execute(() -> {
-                busy.countDown();
-                try {
-                    gate.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-        }
-        assertTrue(busy.await(10, TimeUnit.SECONDS));
+        HeldWorkers held = HeldWorkers.hold(workers, 2); // the fixture's pool has two workers
         List<CompletableFuture<ScsiResponse>> waiting = new ArrayList<>();
         try {
             CompletableFuture<ScsiResponse> alone = disk.execute(command("28 00 00 00 00 00 00 01 00 00", null), true);
@@ -55,12 +43,12 @@ class InlineReadTest extends ScsiFixture {
             assertFalse(notAlone.isDone(), "a read with others in flight goes to a worker");
             assertFalse(tooLong.isDone(), "a 257-block read goes to a worker");
             assertFalse(write.isDone(), "a write goes to a worker");
-            gate.countDown();
+            held.release();
             assertArrayEquals(java.util.Arrays.copyOf(data, 8 * 512), dataIn(notAlone.get(10, TimeUnit.SECONDS)));
             assertArrayEquals(data, dataIn(tooLong.get(10, TimeUnit.SECONDS)));
             assertEquals(ScsiResponse.GOOD, write.get(10, TimeUnit.SECONDS).status());
         } finally {
-            gate.countDown();
+            held.close();
             waiting.forEach(CompletableFuture::join);
         }
     }

@@ -188,18 +188,11 @@ abstract class LoadQueue implements AutoCloseable {
                         LockSupport.parkNanos(20_000);
                         continue;
                     }
-                    long off = workload.next(random);
-                    if (off < 0) {
+                    if (!encodeNext(s)) {
                         free.add(s);
                         exhausted = true;
                         break;
                     }
-                    offset[s] = off;
-                    isWrite[s] = workload.write;
-                    if (workload.write) {
-                        workload.fill(data[s], random);
-                    }
-                    encode(s);
                     batch[n++] = s;
                     s = free.poll();
                 }
@@ -233,18 +226,11 @@ abstract class LoadQueue implements AutoCloseable {
                     readPdu(); // only the target's next PDU can move its window
                 }
                 int s = free.remove();
-                long off = workload.next(random);
-                if (off < 0) {
+                sendLen = 0;
+                if (!encodeNext(s)) {
                     free.add(s);
                     return;
                 }
-                offset[s] = off;
-                isWrite[s] = workload.write;
-                if (workload.write) {
-                    workload.fill(data[s], random);
-                }
-                sendLen = 0;
-                encode(s);
                 start.set(s, System.nanoTime());
                 synchronized (outLock) {
                     out.write(sendBuf, 0, sendLen);
@@ -253,16 +239,24 @@ abstract class LoadQueue implements AutoCloseable {
                     readPdu();
                 }
             }
-        } catch (EOFException | SocketException e) {
-            if (!closing) {
-                readerFailure = new IOException("queue " + index + ": connection closed by the target with "
-                        + inFlight() + " command(s) in flight; last PDU: " + lastPdu, e);
-            }
         } catch (Throwable e) {
-            if (!closing) {
-                readerFailure = e;
-            }
+            readFailed(e);
         }
+    }
+
+    /** Sets up slot s with the workload's next command and encodes it; false when the workload is done. */
+    private boolean encodeNext(int s) {
+        long off = workload.next(random);
+        if (off < 0) {
+            return false;
+        }
+        offset[s] = off;
+        isWrite[s] = workload.write;
+        if (workload.write) {
+            workload.fill(data[s], random);
+        }
+        encode(s);
+        return true;
     }
 
     private void readLoop() {
@@ -270,16 +264,20 @@ abstract class LoadQueue implements AutoCloseable {
             while (true) {
                 readPdu();
             }
-        } catch (EOFException | SocketException e) {
-            if (!closing) {
-                readerFailure = new IOException("queue " + index + ": connection closed by the target with "
-                        + inFlight() + " command(s) in flight; last PDU: " + lastPdu, e);
-            }
         } catch (Throwable e) {
-            if (!closing) {
-                readerFailure = e;
-            }
+            readFailed(e);
         }
+    }
+
+    /** Records why reading stopped, unless the queue is closing. */
+    private void readFailed(Throwable e) {
+        if (closing) {
+            return;
+        }
+        readerFailure = e instanceof EOFException || e instanceof SocketException
+                ? new IOException("queue " + index + ": connection closed by the target with "
+                        + inFlight() + " command(s) in flight; last PDU: " + lastPdu, e)
+                : e;
     }
 
     /** Completes the command in {@code slot}; error is null on success. */
