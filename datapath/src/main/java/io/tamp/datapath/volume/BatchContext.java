@@ -83,14 +83,9 @@ final class BatchContext {
     }
 
     /**
-     * An existing extent's refcount. The REFCOUNTS map stores refcount - 1 (absent = 1), so the
-     * common case, a new extent referenced once, costs no refcount write at all.
+     * The refcount a REFCOUNTS value (null when absent) stands for. The map stores refcount - 1
+     * (absent = 1), so the common case, a new extent referenced once, costs no refcount write at all.
      */
-    static long refcount(MetadataStore store, long id) {
-        return refcountOf(store.get(Map.REFCOUNTS, Keys.u64(id)));
-    }
-
-    /** The refcount a REFCOUNTS value (null when absent) stands for. */
     static long refcountOf(byte[] stored) {
         return Keys.getLe64(stored) + 1;
     }
@@ -106,7 +101,8 @@ final class BatchContext {
                 batch.add(Map.REFCOUNTS, key, t.delta); // only a decrement can kill: no need to read the count
                 continue;
             }
-            long base = t.isNew ? 0 : refcount(store, t.id);
+            byte[] storedCount = t.isNew ? null : store.get(Map.REFCOUNTS, key);
+            long base = t.isNew ? 0 : refcountOf(storedCount);
             long after = base + t.delta;
             if (after < 0) {
                 throw new io.tamp.metadata.store.CorruptMetadataException(
@@ -126,7 +122,10 @@ final class BatchContext {
             } else if (after == 0) {
                 if (!t.isNew) {
                     batch.delete(Map.EXTENTS, key);
-                    batch.delete(Map.REFCOUNTS, key);
+                    if (storedCount != null) {
+                        // absent means 1 (see refcountOf): a tombstone for a key never written is pure cost
+                        batch.delete(Map.REFCOUNTS, key);
+                    }
                     if (!segments.bornIn(r.segment(), t.id)) {
                         batch.delete(Map.SEGMENT_EXTENTS, Keys.segmentExtentKey(r.segment(), t.id));
                     }
