@@ -17,8 +17,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Reclaims space: copies the live extents of mostly-dead sealed segments into the open segment
  * (extent table only; block maps untouched) and frees the emptied segments once the move is
- * durable. While the host writes, only segments under {@link #BUSY_UTILIZATION} live qualify; when
- * it is idle, or the pool runs short of free segments, everything under {@link #IDLE_UTILIZATION}.
+ * durable. While the host writes it moves live data only once free segments fall to
+ * {@link EngineConfig#busyCleanFreeFraction} of the pool, and then only out of segments under
+ * {@link #BUSY_UTILIZATION} live; when it is idle, or the pool runs short of free segments, out of
+ * everything under {@link #IDLE_UTILIZATION}.
  */
 final class SegmentCleaner {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentCleaner.class);
@@ -52,7 +54,8 @@ final class SegmentCleaner {
         try {
             SegmentTable t = engine.segments;
             boolean short_ = t.freeCount() < Math.max(Engine.RESERVED_SEGMENTS * 2, t.segmentCount() / 10);
-            double threshold = idle || short_ ? IDLE_UTILIZATION : BUSY_UTILIZATION;
+            boolean roomy = t.freeCount() > t.segmentCount() * engine.config.busyCleanFreeFraction();
+            double threshold = idle || short_ ? IDLE_UTILIZATION : roomy ? 0 : BUSY_UTILIZATION;
             double best = threshold;
             for (int seg : t.inState(SegmentTable.State.SEALED)) {
                 if (t.live(seg) == 0) {

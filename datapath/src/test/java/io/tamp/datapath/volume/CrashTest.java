@@ -36,7 +36,8 @@ class CrashTest {
     Path dir;
 
     static EngineConfig config(Path pool) {
-        return EngineConfig.small(pool, 2, 128L << 20).withInlineUnmapBlocks(32);
+        // the cleaner keeps moving data while the child writes, so kills land in the middle of moves too
+        return EngineConfig.small(pool, 2, 128L << 20).withInlineUnmapBlocks(32).withBusyCleanFreeFraction(1);
     }
 
     @Test

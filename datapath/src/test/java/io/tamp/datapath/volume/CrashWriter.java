@@ -22,7 +22,7 @@ public final class CrashWriter {
         Path dir = Path.of(args[0]);
         CrashOps ops = new CrashOps(Long.parseLong(args[1]));
         boolean background = Boolean.parseBoolean(args[3]);
-        EngineConfig config = EngineConfig.small(dir, 2, 128L << 20).withInlineUnmapBlocks(32)
+        EngineConfig config = CrashTest.config(dir)
                 .withBackground(background).withFlushIntervalMs(background ? 50 : 0);
         try (FileChannel journal = FileChannel.open(Path.of(args[2]), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {

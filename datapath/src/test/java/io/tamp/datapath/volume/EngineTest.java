@@ -293,6 +293,34 @@ class EngineTest {
     }
 
     @Test
+    void busyCleanerLeavesGarbageForIdleTimeWhileThePoolIsRoomy() throws Exception {
+        try (Engine e = open()) {
+            Volume v = e.createVolume("g", 2 << 20);
+            v.write(0, randomBlocks(200, 256), false);
+            for (int i = 0; i < 256; i++) {
+                if (i % 4 != 0) { // three blocks in four die: the first segments end up a quarter live
+                    v.write((long) i * B, randomBlocks(300 + i, 1), false);
+                }
+            }
+            e.settle(false); // hosts writing, and nearly every segment free
+            assertEquals(0, e.cleanerBytesMoved(), "moved live data with the pool nearly empty");
+            e.settle(true); // idle: now it compacts
+            assertTrue(e.cleanerBytesMoved() > 0);
+            SpaceReport after = e.space();
+            assertTrue(after.physicalUsed() <= after.uniqueDataPhysical() * 1.15,
+                    "physical " + after.physicalUsed() + " vs unique " + after.uniqueDataPhysical());
+            byte[] back = new byte[B];
+            for (int i = 0; i < 256; i++) {
+                v.read((long) i * B, back);
+                byte[] want = i % 4 != 0 ? randomBlocks(300 + i, 1)
+                        : java.util.Arrays.copyOfRange(randomBlocks(200, 256), i * B, (i + 1) * B);
+                assertArrayEquals(want, back, "block " + i);
+            }
+            assertClean(e);
+        }
+    }
+
+    @Test
     void fullPoolRefusesWritesThenRecoversAfterUnmap() throws Exception {
         // 2 devices x 2 MiB: (2 MiB - 1 MiB superblock area) / 64 KiB = 16 segments each
         try (Engine e = Engine.open(EngineConfig.small(dir, 2, 2L << 20))) {
