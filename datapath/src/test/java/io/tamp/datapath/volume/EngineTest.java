@@ -296,7 +296,8 @@ class EngineTest {
     void busyCleanerLeavesGarbageForIdleTimeWhileThePoolIsRoomy() throws Exception {
         try (Engine e = open()) {
             Volume v = e.createVolume("g", 2 << 20);
-            v.write(0, randomBlocks(200, 256), false);
+            byte[] first = randomBlocks(200, 256);
+            v.write(0, first, false);
             for (int i = 0; i < 256; i++) {
                 if (i % 4 != 0) { // three blocks in four die: the first segments end up a quarter live
                     v.write((long) i * B, randomBlocks(300 + i, 1), false);
@@ -313,7 +314,7 @@ class EngineTest {
             for (int i = 0; i < 256; i++) {
                 v.read((long) i * B, back);
                 byte[] want = i % 4 != 0 ? randomBlocks(300 + i, 1)
-                        : java.util.Arrays.copyOfRange(randomBlocks(200, 256), i * B, (i + 1) * B);
+                        : java.util.Arrays.copyOfRange(first, i * B, (i + 1) * B);
                 assertArrayEquals(want, back, "block " + i);
             }
             assertClean(e);
