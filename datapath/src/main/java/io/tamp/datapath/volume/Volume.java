@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -39,6 +40,12 @@ public final class Volume {
     /** No block-map entry exists at or above this LBA (it only grows; changed under the commit lock). */
     volatile long highWaterLba;
     private volatile long mappedBlocks;
+    /**
+     * The newest write-behind commit of a large write to this volume (see {@link #pipeline}),
+     * or null. Set and replaced only with every stripe write-locked; whoever takes a stripe lock
+     * waits for it first, so nothing reads the block map around an acknowledged write.
+     */
+    private volatile Future<IoStatus> writeBehind;
 
     Volume(Engine engine, VolumeRecord record, long mappedBlocks) {
         this.engine = engine;
@@ -55,6 +62,8 @@ public final class Volume {
         final byte[] blocks = new byte[GROUP_BLOCKS * BLOCK];
         final ReducedBlock[] reduced = new ReducedBlock[GROUP_BLOCKS];
         final List<byte[]> keys = new ArrayList<>(GROUP_BLOCKS);
+        /** This thread's last write-behind commit: it still reads {@link #reduced} from PIPELINE_BLOCKS on. */
+        Future<IoStatus> tail;
 
         Scratch() {
             Reducer r = Reducer.current();
@@ -166,10 +175,13 @@ public final class Volume {
             long firstLba = pos / BLOCK;
             long groupEndBytes = Math.min(end, (firstLba + GROUP_BLOCKS) * BLOCK);
             int n = (int) ((groupEndBytes + BLOCK - 1) / BLOCK - firstLba);
-            lock(firstLba, n, true);
+            int headSkip = (int) (pos - firstLba * BLOCK);
+            int tailEnd = (int) (groupEndBytes - firstLba * BLOCK);
+            // whole blocks in a pipelined group read nothing before committing, and their commits
+            // queue behind any write-behind commit on the one commit thread: no need to wait for it
+            boolean pipelined = n >= 2 * PIPELINE_BLOCKS && headSkip == 0 && tailEnd % BLOCK == 0;
+            lock(firstLba, n, true, !pipelined);
             try {
-                int headSkip = (int) (pos - firstLba * BLOCK);
-                int tailEnd = (int) (groupEndBytes - firstLba * BLOCK);
                 if (headSkip != 0) {
                     s = readBlocksLocked(firstLba, 1, scratch.blocks, 0, scratch.keys);
                 }
@@ -180,7 +192,7 @@ public final class Volume {
                     return s;
                 }
                 src.get(scratch.blocks, headSkip, tailEnd - headSkip);
-                s = reduceAndCommit(firstLba, n, scratch, reducer);
+                s = pipelined ? pipeline(firstLba, n, scratch, reducer, !fua) : reduceAndCommit(firstLba, n, scratch, reducer);
                 if (!s.ok()) {
                     return s;
                 }
@@ -192,37 +204,87 @@ public final class Volume {
         return fua ? engine.flush() : IoStatus.OK;
     }
 
-    /**
-     * Reduces and commits one group. Large groups are cut into sub-batches of
-     * {@link #PIPELINE_BLOCKS}: while the engine's commit thread maps sub-batch k, this thread
-     * reduces k+1, so hashing and compression overlap the metadata work instead of adding to it.
-     */
+    /** Reduces and commits a group of fewer than 2 x {@link #PIPELINE_BLOCKS} blocks on this thread. */
     private IoStatus reduceAndCommit(long firstLba, int n, Scratch scratch, Reducer reducer) {
-        if (n < 2 * PIPELINE_BLOCKS) {
-            for (int i = 0; i < n; i++) {
-                reducer.reduce(scratch.blocks, i * BLOCK, scratch.reduced[i]);
-            }
-            return engine.committer.commitGroup(this, firstLba, scratch.reduced, n);
+        awaitOwnTail(scratch);
+        for (int i = 0; i < n; i++) {
+            reducer.reduce(scratch.blocks, i * BLOCK, scratch.reduced[i]);
         }
-        java.util.concurrent.Future<IoStatus> inFlight = null;
+        return engine.committer.commitGroup(this, firstLba, scratch.reduced, n);
+    }
+
+    /**
+     * Reduces and commits a large group of whole blocks in sub-batches of {@link #PIPELINE_BLOCKS}:
+     * while the engine's commit thread maps sub-batch k, this thread reduces k+1, so hashing and
+     * compression overlap the metadata work instead of adding to it.
+     *
+     * <p>Write-behind: with writeBehind set and a roomy pool ({@link Engine#writeBehindAllowed}),
+     * the last sub-batch is acknowledged once it is queued, not once it is committed, so this
+     * thread's next group reduces while it commits. Nothing sees the volume without it: it is
+     * this volume's {@link #writeBehind}, which every stripe lock waits for, and flush, snapshots
+     * and fsck wait for all of them ({@link Engine#awaitWriteBehind}). Durability is unchanged:
+     * only a completed flush makes a write durable.
+     */
+    private IoStatus pipeline(long firstLba, int n, Scratch scratch, Reducer reducer, boolean writeBehindWanted) {
+        Future<IoStatus> inFlight = null;
+        boolean behind = false;
         IoStatus s = IoStatus.OK;
         for (int k = 0; k < n && s.ok(); k += PIPELINE_BLOCKS) {
             int m = Math.min(PIPELINE_BLOCKS, n - k);
+            if (k > 0) {
+                awaitOwnTail(scratch); // sub-batch 0 never overlaps a tail, later ones may
+            }
             for (int i = k; i < k + m; i++) {
                 reducer.reduce(scratch.blocks, i * BLOCK, scratch.reduced[i]);
             }
             if (inFlight != null) {
                 s = engine.await(inFlight);
             }
-            if (s.ok()) {
-                int from = k;
+            if (!s.ok()) {
+                inFlight = null;
+                break;
+            }
+            int from = k;
+            if (k + m == n && writeBehindWanted && engine.writeBehindAllowed()) {
+                behind = true;
+                engine.writeBehind.incrementAndGet();
+                inFlight = engine.submitCommit(() -> engine.writeBehindCommit(
+                        () -> engine.committer.commitGroup(this, firstLba + from, scratch.reduced, from, m)));
+            } else {
                 inFlight = engine.submitCommit(
                         () -> engine.committer.commitGroup(this, firstLba + from, scratch.reduced, from, m));
-            } else {
-                inFlight = null;
             }
         }
-        return inFlight == null ? s : engine.await(inFlight);
+        if (behind) {
+            scratch.tail = inFlight;
+            writeBehind = inFlight; // FIFO: waiting for it waits for the one it replaces
+            return IoStatus.OK;
+        }
+        if (inFlight != null) {
+            s = engine.await(inFlight);
+        }
+        writeBehind = null; // this group's commits came after any earlier write-behind, and are done
+        return s;
+    }
+
+    /** Waits for this thread's last write-behind commit, which still reads its scratch reductions. */
+    private void awaitOwnTail(Scratch scratch) {
+        Future<IoStatus> t = scratch.tail;
+        if (t != null) {
+            engine.await(t);
+            scratch.tail = null;
+        }
+    }
+
+    /** Waits for this volume's write-behind commit, if any; called with a stripe lock held. */
+    private void awaitWriteBehind() {
+        Future<IoStatus> f = writeBehind;
+        if (f != null) {
+            engine.await(f);
+            if (writeBehind == f) {
+                writeBehind = null; // under a stripe lock nobody can put a newer one meanwhile
+            }
+        }
     }
 
     /** Blocks per pipelined sub-batch (256 KiB). */
@@ -275,7 +337,7 @@ public final class Volume {
         if (!s.ok()) {
             return s;
         }
-        lockAll(true);
+        lockAll(true, true);
         try {
             return engine.committer.unmapBlocks(this, firstFull, endFull);
         } finally {
@@ -302,7 +364,7 @@ public final class Volume {
             long firstLba = pos / BLOCK;
             long groupEndBytes = Math.min(end, (firstLba + GROUP_BLOCKS) * BLOCK);
             int n = (int) ((groupEndBytes + BLOCK - 1) / BLOCK - firstLba);
-            lock(firstLba, n, false);
+            lock(firstLba, n, false, true);
             try {
                 s = readBlocksLocked(firstLba, n, scratch.blocks, 0, scratch.keys);
             } finally {
@@ -324,6 +386,7 @@ public final class Volume {
 
     /** Whether the block at lba is mapped to stored data (false: unmapped or written as zeros). */
     public boolean isMapped(long lba) {
+        awaitWriteBehind();
         byte[] v = engine.store.get(Map.BLOCKMAP, Keys.blockKey(id(), lba));
         return v != null && BlockMapEntry.extentId(v) != BlockMapEntry.ZERO && !shadowed(lba, BlockMapEntry.epoch(v));
     }
@@ -440,9 +503,10 @@ public final class Volume {
         return mask;
     }
 
-    private void lock(long firstLba, int n, boolean write) {
+    /** Locks the stripes of [firstLba, firstLba+n); with awaitWriteBehind, then waits for {@link #writeBehind}. */
+    private void lock(long firstLba, int n, boolean write, boolean awaitWriteBehind) {
         if (n >= STRIPES) {
-            lockAll(write);
+            lockAll(write, awaitWriteBehind);
             return;
         }
         long mask = stripeMask(firstLba, n);
@@ -450,6 +514,9 @@ public final class Volume {
             if ((mask & (1L << i)) != 0) {
                 (write ? stripes[i].writeLock() : stripes[i].readLock()).lock();
             }
+        }
+        if (awaitWriteBehind) {
+            awaitWriteBehind();
         }
     }
 
@@ -466,9 +533,12 @@ public final class Volume {
         }
     }
 
-    private void lockAll(boolean write) {
+    private void lockAll(boolean write, boolean awaitWriteBehind) {
         for (ReentrantReadWriteLock l : stripes) {
             (write ? l.writeLock() : l.readLock()).lock();
+        }
+        if (awaitWriteBehind) {
+            awaitWriteBehind();
         }
     }
 

@@ -71,7 +71,8 @@ final class CrashOps {
             r.nextBytes(data);
             return new Op(index, Kind.WRITE, offset, data.length, data);
         }
-        int blocks = 1 + r.nextInt(64);
+        // mostly up to 64 blocks; some of 128-256, which commit in pipelined sub-batches, the last one write-behind
+        int blocks = p < 43 ? 128 + r.nextInt(129) : 1 + r.nextInt(64);
         long offset = (long) r.nextInt(VOLUME_BLOCKS - blocks + 1) * BLOCK;
         byte[] data = new byte[blocks * BLOCK];
         for (int b = 0; b < blocks; b++) {
