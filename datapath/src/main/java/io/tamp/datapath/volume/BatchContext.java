@@ -31,18 +31,27 @@ final class BatchContext {
     record Death(long id, byte[] fingerprint) {}
 
     private final MetadataStore store;
-    private final HashMap<Long, Touched> touched = new HashMap<>();
+    private HashMap<Long, Touched> touched = new HashMap<>();
     private final HashMap<Long, Long> volumeDeltas = new HashMap<>();
     final List<Death> deaths = new ArrayList<>();
     long uniqueBlocksDelta;
     long uniqueBytesDelta;
+
+    /** Above this many touched extents a batch's map is dropped rather than cleared. */
+    static final int SMALL_BATCH_EXTENTS = 1024;
 
     BatchContext(MetadataStore store) {
         this.store = store;
     }
 
     void reset() {
-        touched.clear();
+        if (touched.size() > SMALL_BATCH_EXTENTS) {
+            // clear() keeps the table: after one big batch (an inline unmap touches thousands of
+            // extents) every later clear and finish would walk thousands of empty slots
+            touched = new HashMap<>();
+        } else {
+            touched.clear();
+        }
         volumeDeltas.clear();
         deaths.clear();
         uniqueBlocksDelta = 0;
