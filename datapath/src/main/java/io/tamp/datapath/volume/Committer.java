@@ -262,7 +262,9 @@ final class Committer {
         FingerprintIndex index = engine.index;
         long id = engine.nextExtentId;
         long hit = index.putIfAbsent(rb.fingerprint, 0, id);
-        if (hit != FingerprintIndex.NO_EXTENT) {
+        if (hit == FingerprintIndex.FULL) {
+            engine.noteIndexFull();
+        } else if (hit != FingerprintIndex.NO_EXTENT) {
             ExtentRecord r = engine.ctx.record(hit);
             if (r != null && r.fingerprintEquals(rb.fingerprint, 0)) {
                 return hit;

@@ -1165,6 +1165,20 @@ public final class Engine implements Closeable {
     }
 
     // helpers used by Committer / SegmentCleaner under the commit lock
+
+    private boolean indexFullLogged;
+
+    /**
+     * A unique block found no room in the fingerprint index: it is stored all the same, without an
+     * entry, so later copies of it are not deduplicated against it. Writes go on; the log says so once.
+     */
+    void noteIndexFull() {
+        if (!indexFullLogged) {
+            indexFullLogged = true;
+            LOG.warn("fingerprint index full at {} entries (sized for {}): new unique blocks are stored without "
+                    + "deduplication until entries are freed", index.size(), config.fingerprintEntries());
+        }
+    }
     void persistCounters(Batch b) {
         b.put(Map.META, KEY_NEXT_EXTENT, Keys.le64(nextExtentId));
         b.put(Map.META, KEY_EPOCH, Keys.le64(epoch));

@@ -151,7 +151,12 @@ public final class ChronicleFingerprintIndex implements FingerprintIndex {
             if (entry != null) {
                 return readExtentId(entry.value());
             }
-            c.absentEntry().doInsert(c.wrapValueBytesAsData(s.value, 0, EXTENT_ID_BYTES));
+            try {
+                c.absentEntry().doInsert(c.wrapValueBytesAsData(s.value, 0, EXTENT_ID_BYTES));
+            } catch (IllegalStateException e) {
+                // Chronicle refuses a segment's 65th overflow tier (about twice the sized entries)
+                return FULL;
+            }
             return NO_EXTENT;
         }
     }

@@ -24,8 +24,15 @@ public interface FingerprintIndex extends Closeable {
     long get(byte[] fp, int off);
 
     /**
+     * Returned by {@link #putIfAbsent} when the index has no room for another entry: nothing was
+     * inserted. The block is then stored without being deduplicated against later writes.
+     */
+    long FULL = -2L;
+
+    /**
      * Maps fp to extentId unless fp is already mapped; returns the existing extent id, or
-     * {@link #NO_EXTENT} when the new mapping was inserted. One lookup for the common miss-then-insert.
+     * {@link #NO_EXTENT} when the new mapping was inserted, or {@link #FULL} when it could not be.
+     * One lookup for the common miss-then-insert.
      */
     long putIfAbsent(byte[] fp, int off, long extentId);
 

@@ -55,6 +55,28 @@ class ChronicleFingerprintIndexTest extends FingerprintIndexContract {
     }
 
     @Test
+    void aFullIndexRefusesNewEntriesAndKeepsWorking() throws IOException {
+        try (FingerprintIndex index = create(1024)) {
+            int inserted = 0;
+            while (index.putIfAbsent(fingerprint(inserted), 0, inserted + 1) == NO_EXTENT) {
+                inserted++;
+                assertTrue(inserted < 100_000, "a map sized for 1024 entries never filled");
+            }
+            assertEquals(FingerprintIndex.FULL, index.putIfAbsent(fingerprint(inserted), 0, inserted + 1));
+            assertEquals(inserted, index.size());
+            assertEquals(NO_EXTENT, index.get(fingerprint(inserted), 0));
+            assertEquals(1, index.putIfAbsent(fingerprint(0), 0, 99), "an existing entry is still found");
+            long[] visited = {0};
+            index.forEach((fp, id) -> visited[0]++);
+            assertEquals(inserted, visited[0]);
+            assertTrue(index.remove(fingerprint(0), 0, 1));
+            // the freed room is in that entry's own segment: the same fingerprint fits again
+            assertEquals(NO_EXTENT, index.putIfAbsent(fingerprint(0), 0, 7), "room again after a remove");
+            assertEquals(7, index.get(fingerprint(0), 0));
+        }
+    }
+
+    @Test
     void entriesSurviveCloseAndReopen() throws IOException {
         Path file = dir.resolve("fp.cmap");
         int count = 20_000;
