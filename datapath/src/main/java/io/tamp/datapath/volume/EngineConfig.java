@@ -10,7 +10,8 @@ import java.nio.file.Path;
  * @param deviceCount        devices created on first start
  * @param deviceBytes        size of each device created on first start
  * @param segmentBytes       allocation and cleaning unit
- * @param fingerprintEntries capacity the fingerprint index is sized for
+ * @param fingerprintEntries capacity the fingerprint index is sized for; it takes about twice
+ *                           this, after which new unique blocks are stored without dedup
  * @param background         run the cleaner, unmap drain and periodic flush threads
  * @param flushIntervalMs    background flush period bounding what a crash can lose; 0 = never
  * @param drainBlocksPerTick block-map entries the unmap drain releases per 10 ms tick (its rate bound)
