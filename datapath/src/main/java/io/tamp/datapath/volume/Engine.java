@@ -731,19 +731,21 @@ public final class Engine implements Closeable {
      */
     static final long SPIN_NANOS = 30_000;
 
+    /** Spins until done holds or {@link #SPIN_NANOS} have passed. */
+    private static void spinUntil(java.util.function.BooleanSupplier done) {
+        long deadline = System.nanoTime() + SPIN_NANOS;
+        while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+    }
+
     /** A work queue whose taker spins briefly before it sleeps: a sub-batch usually follows within microseconds. */
     private static final class SpinningQueue extends java.util.concurrent.LinkedBlockingQueue<Runnable> {
         @Override
         public Runnable take() throws InterruptedException {
-            long deadline = System.nanoTime() + SPIN_NANOS;
-            do {
-                Runnable r = poll();
-                if (r != null) {
-                    return r;
-                }
-                Thread.onSpinWait();
-            } while (System.nanoTime() < deadline);
-            return super.take();
+            spinUntil(() -> !isEmpty());
+            Runnable r = poll();
+            return r != null ? r : super.take();
         }
     }
 
@@ -752,7 +754,7 @@ public final class Engine implements Closeable {
     }
 
     /** Write-behind commits queued and not yet run (see Volume#pipeline). */
-    final java.util.concurrent.atomic.AtomicInteger writeBehind = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger writeBehindQueued = new java.util.concurrent.atomic.AtomicInteger();
     /** Test seam: runs on the commit thread before each write-behind commit. */
     volatile Runnable beforeWriteBehind;
 
@@ -766,23 +768,31 @@ public final class Engine implements Closeable {
     }
 
     /**
-     * Runs a write-behind commit on the commit thread. Its write was acknowledged already: a
-     * refusal now could only be reported as lost data, so anything but OK or a deleted volume
-     * stops the engine (a restart recovers to the last flush).
+     * Queues a commit whose write is acknowledged before it runs (see Volume#pipeline). A refusal
+     * then could only be reported as lost data, so anything but OK or a deleted volume stops the
+     * engine (a restart recovers to the last flush).
      */
-    IoStatus writeBehindCommit(java.util.function.Supplier<IoStatus> commit) {
+    java.util.concurrent.Future<IoStatus> submitWriteBehind(java.util.concurrent.Callable<IoStatus> commit) {
+        writeBehindQueued.incrementAndGet();
         try {
-            Runnable hook = beforeWriteBehind;
-            if (hook != null) {
-                hook.run();
-            }
-            IoStatus s = commit.get();
-            if (!s.ok() && s != IoStatus.NO_VOLUME && failure == null) {
-                fail(new IllegalStateException("an acknowledged write-behind commit failed: " + s));
-            }
-            return s;
-        } finally {
-            writeBehind.decrementAndGet();
+            return commitThread.submit(() -> {
+                try {
+                    Runnable hook = beforeWriteBehind;
+                    if (hook != null) {
+                        hook.run();
+                    }
+                    IoStatus s = commit.call();
+                    if (!s.ok() && s != IoStatus.NO_VOLUME && failure == null) {
+                        fail(new IllegalStateException("an acknowledged write-behind commit failed: " + s));
+                    }
+                    return s;
+                } finally {
+                    writeBehindQueued.decrementAndGet();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            writeBehindQueued.decrementAndGet();
+            throw e;
         }
     }
 
@@ -792,7 +802,7 @@ public final class Engine implements Closeable {
      * not under the commit lock.
      */
     void awaitWriteBehind() {
-        if (writeBehind.get() == 0) {
+        if (writeBehindQueued.get() == 0) {
             return;
         }
         try {
@@ -807,10 +817,7 @@ public final class Engine implements Closeable {
         try {
             while (true) {
                 try {
-                    long deadline = System.nanoTime() + SPIN_NANOS;
-                    while (!f.isDone() && System.nanoTime() < deadline) {
-                        Thread.onSpinWait();
-                    }
+                    spinUntil(f::isDone);
                     return f.get();
                 } catch (InterruptedException e) {
                     interrupted = true; // the commit is already under way: its outcome must be reported

@@ -229,7 +229,7 @@ public final class Volume {
         Future<IoStatus> inFlight = null;
         boolean behind = false;
         IoStatus s = IoStatus.OK;
-        for (int k = 0; k < n && s.ok(); k += PIPELINE_BLOCKS) {
+        for (int k = 0; k < n; k += PIPELINE_BLOCKS) {
             int m = Math.min(PIPELINE_BLOCKS, n - k);
             if (k > 0) {
                 awaitOwnTail(scratch); // sub-batch 0 never overlaps a tail, later ones may
@@ -245,15 +245,10 @@ public final class Volume {
                 break;
             }
             int from = k;
-            if (k + m == n && writeBehindWanted && engine.writeBehindAllowed()) {
-                behind = true;
-                engine.writeBehind.incrementAndGet();
-                inFlight = engine.submitCommit(() -> engine.writeBehindCommit(
-                        () -> engine.committer.commitGroup(this, firstLba + from, scratch.reduced, from, m)));
-            } else {
-                inFlight = engine.submitCommit(
-                        () -> engine.committer.commitGroup(this, firstLba + from, scratch.reduced, from, m));
-            }
+            java.util.concurrent.Callable<IoStatus> commit =
+                    () -> engine.committer.commitGroup(this, firstLba + from, scratch.reduced, from, m);
+            behind = k + m == n && writeBehindWanted && engine.writeBehindAllowed();
+            inFlight = behind ? engine.submitWriteBehind(commit) : engine.submitCommit(commit);
         }
         if (behind) {
             scratch.tail = inFlight;

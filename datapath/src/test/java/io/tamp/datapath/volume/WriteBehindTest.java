@@ -68,7 +68,7 @@ class WriteBehindTest {
             e.beforeWriteBehind = this;
             assertEquals(IoStatus.OK, others.submit(() -> v.write(0, data, false)).get(30, TimeUnit.SECONDS));
             assertTrue(held.await(30, TimeUnit.SECONDS));
-            assertEquals(1, e.writeBehind.get());
+            assertEquals(1, e.writeBehindQueued.get());
         }
     }
 
@@ -97,7 +97,7 @@ class WriteBehindTest {
             byte[] inSnapshot = new byte[MIB];
             assertEquals(IoStatus.OK, snapshot.get(30, TimeUnit.SECONDS).read(0, inSnapshot));
             assertArrayEquals(data, inSnapshot);
-            assertEquals(0, e.writeBehind.get());
+            assertEquals(0, e.writeBehindQueued.get());
             assertEquals(1, gate.commits.get());
             assertTrue(Fsck.check(e).ok());
         } finally {
@@ -213,7 +213,7 @@ class WriteBehindTest {
             byte[] data = random(99, MIB);
             assertEquals(IoStatus.OK, v.write(off, data, false));
             assertEquals(before, behind.get(), "a write-behind commit in a pool less than a quarter free");
-            assertEquals(0, e.writeBehind.get());
+            assertEquals(0, e.writeBehindQueued.get());
             assertTrue(before > 0, "no write-behind while the pool was roomy");
             byte[] back = new byte[MIB];
             assertEquals(IoStatus.OK, v.read(off, back));
